@@ -1,0 +1,414 @@
+"""The ``conflictmap`` command: a thin layer that parses arguments, calls the library, prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from conflictmap.config import Settings
+from conflictmap.errors import ConflictmapError
+from conflictmap.ingest.readers import ReadError, discover, iter_documents, read_stream
+
+console = Console()
+errors = Console(stderr=True)
+
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)") from error
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+class Context:
+    def __init__(self, db: str, model: str) -> None:
+        self.db = db
+        self.model = model
+
+    def store(self):  # noqa: ANN201 - imported lazily to keep --help fast
+        from conflictmap.store.repository import Store
+
+        return Store(self.db)
+
+    def extractor(self):  # noqa: ANN201
+        from conflictmap.extract.pipeline import Extractor
+
+        with errors.status(f"Loading {self.model} and the gazetteer..."):
+            return Extractor(self.model)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="CONFLICTMAP_DB", default=lambda: Settings().db, show_default="conflictmap.db",
+              help="SQLite file or SQLAlchemy URL of the store.")
+@click.option("--model", envvar="CONFLICTMAP_MODEL", default=lambda: Settings().model,
+              show_default="en_core_web_md", help="Installed spaCy pipeline to extract with.")
+@click.version_option(package_name="conflictmap")
+@click.pass_context
+def cli(ctx: click.Context, db: str, model: str) -> None:
+    """Turn news reports about armed conflict into a sourced, time-aware knowledge graph.
+
+    \b
+    Example:
+        conflictmap ingest examples/
+        conflictmap actors
+        conflictmap actor "Ansar Dine"
+    """
+    ctx.obj = Context(db, model)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except ConflictmapError as error:
+        errors.print(f"[red]error:[/red] {escape(str(error))}")
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--date", "default_date", callback=_date, help="Date for documents without one (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def ingest(obj: Context, paths: tuple[Path, ...], default_date: date | None, as_json: bool) -> None:
+    """Read reports (.txt, .html, .jsonl, RSS/Atom; files or folders) into the store.
+
+    Exact duplicates are skipped, near-duplicates stored as "duplicate of", bad files
+    reported with the reason while the rest goes on. Running it again adds nothing.
+
+    \b
+    Example:
+        conflictmap ingest examples/ --date 2012-07-20
+        conflictmap --db mali.db ingest feeds/*.xml reports/
+    """
+    from conflictmap.ingest.run import ingest_documents
+
+    store, extractor = obj.store(), obj.extractor()
+    files = discover(paths)
+    with _progress(as_json) as progress:
+        task = progress.add_task("Ingesting", total=None)
+
+        def advance(_doc_id: str) -> None:
+            progress.advance(task)
+
+        report = ingest_documents(iter_documents(files, default_date), store, extractor, advance)
+    if as_json:
+        _print_json({**report.summary(), "errors": [str(e) for e in report.failed]})
+    else:
+        _print_ingest_report(report, store)
+    sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=errors, disable=quiet or not errors.is_terminal, transient=True,
+    )
+
+
+def _print_ingest_report(report: Any, store: Any) -> None:
+    summary = report.summary()
+    console.print(
+        f"[bold]{summary['stored']}[/bold] stored, {summary['near_duplicates']} near-duplicates, "
+        f"{summary['skipped']} skipped as already stored, [bold]{summary['failed']}[/bold] failed"
+    )
+    for doc_id, reason in report.skipped:
+        console.print(f"  skipped {escape(doc_id)}: {escape(reason)}", style="dim")
+    for doc_id, original in report.near_duplicates:
+        console.print(f"  {escape(doc_id)} is a near-duplicate of {escape(original)}", style="dim")
+    for error in report.failed:
+        errors.print(f"  [red]failed[/red] {escape(str(error))}")
+    totals = store.stats()
+    console.print(
+        f"Store: {totals['documents']} documents, {totals['entities']} entities, "
+        f"{totals['relations']} relations, {totals['events']} events"
+    )
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=str)
+@click.option("--jsonl", is_flag=True, default=True, help="One JSON object per document (default).")
+@click.option("--date", "default_date", callback=_date, help="Date for documents without one.")
+@click.pass_obj
+def extract(obj: Context, inputs: tuple[str, ...], jsonl: bool, default_date: date | None) -> None:
+    """Extract entities, relations and events without storing; print JSON lines.
+
+    Reads files, folders, or JSONL from standard input with `-` (lines of
+    {"id", "text", "date"}, optionally "toponyms": [{"start", "end"}] to resolve only
+    those spans). The format is described in docs/extraction-format.md.
+
+    \b
+    Example:
+        conflictmap extract examples/mali/2012-04-02_kidal_gao_timbuktu.txt
+        echo '{"id": "a", "text": "Rebels seized Gao.", "date": "2012-04-01"}' | conflictmap extract -
+    """
+    extractor = obj.extractor()
+    failed = False
+    for item in _extract_inputs(inputs, default_date):
+        if isinstance(item, ReadError):
+            errors.print(f"[red]failed[/red] {escape(str(item))}")
+            failed = True
+            continue
+        document, toponyms = item
+        result = extractor.extract(
+            document.text, doc_id=document.id, document_date=document.date, toponyms=toponyms
+        )
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    sys.exit(EXIT_PARTIAL if failed else EXIT_OK)
+
+
+def _extract_inputs(inputs: tuple[str, ...], default_date: date | None):  # noqa: ANN202
+    from conflictmap.ingest.run import with_text_date
+
+    stdin = not inputs or inputs == ("-",)
+    if stdin:
+        lines = sys.stdin.read().splitlines()
+        toponyms = _toponyms_by_line(lines)
+        for number, item in enumerate(read_stream_lines(lines, default_date)):
+            yield item if isinstance(item, ReadError) else (item, toponyms.get(number))
+        return
+    for item in iter_documents(discover([Path(i) for i in inputs]), default_date):
+        yield item if isinstance(item, ReadError) else (with_text_date(item), None)
+
+
+def read_stream_lines(lines: list[str], default_date: date | None):  # noqa: ANN201
+    import io
+
+    return read_stream(io.StringIO("\n".join(lines) + "\n"), "<stdin>", default_date)
+
+
+def _toponyms_by_line(lines: list[str]) -> dict[int, list[tuple[int, int]]]:
+    """Toponym spans of each document line, keyed by the document's position in the input."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    position = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("toponyms"), list):
+            found[position] = [
+                (int(t["start"]), int(t["end"])) for t in record["toponyms"]
+                if isinstance(t, dict) and "start" in t and "end" in t
+            ]
+        position += 1
+    return found
+
+
+@cli.command()
+@click.option("--type", "entity_type", help="PERSON, ORGANIZATION, ARMED_GROUP or STATE_FORCE.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def actors(obj: Context, entity_type: str | None, limit: int, as_json: bool) -> None:
+    """List actors, most mentioned first.
+
+    \b
+    Example:
+        conflictmap actors --type ARMED_GROUP
+    """
+    rows = obj.store().actors(entity_type, limit)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("Actor", "Type", "Aliases", "Mentions", title="Actors")
+    for row in rows:
+        table.add_row(escape(row["name"]), row["type"], escape(", ".join(row["aliases"])),
+                      str(row["mentions"]))
+    console.print(table)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def actor(obj: Context, name: str, as_json: bool) -> None:
+    """Profile of one actor or place: aliases, relations over time with evidence, events.
+
+    \b
+    Example:
+        conflictmap actor "Ansar Dine"
+        conflictmap actor AQIM --json
+    """
+    profile = obj.store().entity(name)
+    if as_json:
+        _print_json(profile)
+        return
+    print_profile(profile)
+
+
+def print_profile(profile: dict) -> None:
+    console.rule(f"[bold]{escape(profile['name'])}[/bold]  {profile['type']}")
+    if profile["aliases"]:
+        console.print("Also known as: " + escape(", ".join(profile["aliases"])))
+    if profile["geo"]:
+        geo = profile["geo"]
+        console.print(
+            f"GeoNames {geo['geonameid']}  {geo['latitude']:.4f}, {geo['longitude']:.4f}  "
+            f"({geo['country_code']}, precision {geo['precision']})"
+        )
+    console.print(f"{profile['mentions']} mentions in {profile['documents']} documents")
+    if profile["relations"]:
+        table = Table("Relation", "From", "Until", "Source", "Evidence", title="Relations",
+                      show_lines=True, expand=True)
+        for rel in profile["relations"]:
+            evidence = rel["evidence"]
+            table.add_row(
+                escape(f"{rel['subject']} {rel['predicate']} {rel['object']}"),
+                _when(rel["valid_from"]),
+                _when(rel["valid_to"]),
+                _source(evidence),
+                escape(evidence["sentence"]),
+            )
+        console.print(table)
+    if profile["events"]:
+        print_events(profile["events"])
+
+
+def _when(value: dict | None) -> str:
+    if value is None:
+        return ""
+    return escape(f"{value['date']} ({value['text']})")
+
+
+def _source(evidence: dict) -> str:
+    attribution = evidence["attribution"]
+    parts = [attribution["kind"]]
+    if attribution["phrase"]:
+        parts.append(f"“{attribution['phrase']}”")
+    if evidence["hedged"]:
+        parts.append("hedged")
+    if evidence["negated"]:
+        parts.append("NEGATED")
+    parts.append(f"[{evidence['source'] or evidence['document_id']}, {evidence['published']}]")
+    return escape(" ".join(parts))
+
+
+def print_events(rows: list[dict]) -> None:
+    table = Table("Date", "Type", "Actors", "Target", "Place", "Deaths", "Source", "Evidence",
+                  title="Events", show_lines=True, expand=True)
+    for row in rows:
+        table.add_row(
+            escape(f"{row['date'] or ''} ({row['date_precision'] or '?'})"),
+            escape(f"{row['event_type']}: {row['sub_event_type']}"),
+            escape(", ".join(row["actors"])),
+            escape(", ".join(row["targets"])),
+            escape(row["location"] or ""),
+            "" if row["fatalities"] is None else str(row["fatalities"]),
+            _source(row["evidence"]),
+            escape(row["evidence"]["sentence"]),
+        )
+    console.print(table)
+
+
+@cli.command()
+@click.option("--type", "event_type", help="ACLED event type or sub-event type, e.g. 'Battles'.")
+@click.option("--place", help="Place name or alias.")
+@click.option("--actor", "actor_name", help="Actor name or alias.")
+@click.option("--since", callback=_date, help="Events on or after this date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Events on or before this date (YYYY-MM-DD).")
+@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def events(obj: Context, event_type: str | None, place: str | None, actor_name: str | None,
+           since: date | None, until: date | None, limit: int, as_json: bool) -> None:
+    """List events, newest first, with filters.
+
+    \b
+    Example:
+        conflictmap events --type Battles --since 2012-06-01 --until 2012-07-31
+        conflictmap events --place Gao --json
+    """
+    rows = obj.store().events(event_type, place, since, until, actor_name, limit)
+    if as_json:
+        _print_json(rows)
+        return
+    print_events(rows)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def documents(obj: Context, as_json: bool) -> None:
+    """List stored documents with their date, its origin, source and duplicate status.
+
+    \b
+    Example:
+        conflictmap documents --json
+    """
+    rows = obj.store().documents()
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("Id", "Date", "Date from", "Source", "Title", "Duplicate of", title="Documents")
+    for row in rows:
+        table.add_row(*(escape(str(row[k] or "")) for k in
+                        ("id", "date", "date_origin", "source", "title", "duplicate_of")))
+    console.print(table)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default stdout).")
+@click.pass_obj
+def export(obj: Context, fmt: str, output: Path | None) -> None:
+    """Export the whole graph: documents, entities, relations, events, with evidence.
+
+    \b
+    Example:
+        conflictmap export --format json -o graph.json
+    """
+    data = json.dumps(obj.store().export(), ensure_ascii=False, indent=2, default=str)
+    if output is None:
+        click.echo(data)
+    else:
+        output.write_text(data + "\n", encoding="utf-8")
+        errors.print(f"wrote {output}")
+
+
+@cli.command()
+@click.argument("folder", default="examples", type=click.Path(path_type=Path, exists=True))
+@click.option("--profiles", default=3, show_default=True, help="How many armed groups to profile.")
+@click.pass_obj
+def demo(obj: Context, folder: Path, profiles: int) -> None:
+    """Ingest the bundled examples, then print a summary and the main actors' profiles.
+
+    \b
+    Example:
+        conflictmap --db demo.db demo examples/
+    """
+    from conflictmap.ingest.run import ingest_documents
+
+    store, extractor = obj.store(), obj.extractor()
+    with _progress(False) as progress:
+        task = progress.add_task("Ingesting", total=None)
+        report = ingest_documents(
+            iter_documents(discover([folder])), store, extractor, lambda _: progress.advance(task)
+        )
+    _print_ingest_report(report, store)
+    actors_rows = store.actors(limit=15)
+    table = Table("Actor", "Type", "Aliases", "Mentions", title="Main actors")
+    for row in actors_rows:
+        table.add_row(escape(row["name"]), row["type"], escape(", ".join(row["aliases"])),
+                      str(row["mentions"]))
+    console.print(table)
+    for row in store.actors("ARMED_GROUP", limit=profiles):
+        print_profile(store.entity(row["id"]))

@@ -1,0 +1,141 @@
+"""Attribution stage: who says what a sentence reports, and how sure they sound.
+
+Each sentence gets an ``Attribution(kind, phrase)`` from its reporting frame: "according to
+X", "X said/told/reported", "seen by a reporter", a quote followed by "said X". The kind
+comes from the source's head words ("security source", "resident", "official") and, when
+the speaker is an entity, from its type (an armed group speaking is a group claim).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span, Token
+
+from conflictmap.extract import lexicon
+from conflictmap.extract.entities import EntityTable
+from conflictmap.model import Attribution, Evidence
+
+KIND_ORDER = ("anonymous_security", "group_claim", "journalist", "resident_or_witness", "official")
+KIND_PATTERNS = {
+    kind: re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    for kind, words in lexicon.SOURCE_KINDS.items()
+}
+ENTITY_KINDS = {
+    "ARMED_GROUP": "group_claim",
+    "STATE_FORCE": "official",
+    "ORGANIZATION": "official",
+}
+
+
+def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
+    """The reporting frame of one sentence, or "unattributed"."""
+    for token in sent:
+        if token.lower_ == "according" and token.i + 1 < sent.end and sent.doc[token.i + 1].lower_ == "to":
+            phrase = _according_phrase(sent, token)
+            return Attribution(_kind(phrase, _speaker_types(sent.doc[token.i + 1], table)), phrase)
+    for token in sent:
+        if token.lemma_ in lexicon.SPEECH_VERBS and token.pos_ in ("VERB", "AUX") and not (
+            _in_relative_clause(token)
+        ):
+            speaker = _speaker(token)
+            if speaker is None:
+                continue
+            phrase = _phrase(sent, speaker, token)
+            types = _speaker_types(speaker, table)
+            return Attribution(_kind(phrase, types), phrase)
+        if token.dep_ == "agent" and token.head.lemma_ in ("see", "witness", "film", "photograph"):
+            phrase = sent.doc[token.head.i : token.right_edge.i + 1].text
+            return Attribution(_kind(phrase, []), phrase)
+    return Attribution()
+
+
+def evidence_for(
+    sent: Span, attribution: Attribution, trigger: Token | None = None
+) -> Evidence:
+    return Evidence(
+        sentence=sent.text,
+        start=sent.start_char,
+        end=sent.end_char,
+        attribution=attribution,
+        hedged=is_hedged(sent),
+        negated=is_negated(trigger) if trigger is not None else False,
+    )
+
+
+def is_hedged(sent: Span) -> bool:
+    for token in sent:
+        word = token.lower_
+        if word in ("may", "might", "could"):
+            if token.tag_ == "MD":
+                return True
+        elif word in lexicon.HEDGES:
+            return True
+    return False
+
+
+def is_negated(trigger: Token) -> bool:
+    """A negation on the trigger or its governing verb, or a denial verb above it."""
+    for token in (trigger, trigger.head):
+        if any(c.dep_ == "neg" for c in token.children):
+            return True
+    node = trigger
+    for _ in range(4):
+        if node.head.i == node.i:
+            break
+        node = node.head
+        if node.lemma_ in lexicon.DENIAL_VERBS:
+            return True
+    return False
+
+
+def _in_relative_clause(token: Token) -> bool:
+    node = token
+    while node.head.i != node.i:
+        if node.dep_ in ("relcl", "acl"):
+            return True
+        node = node.head
+    return False
+
+
+def _according_phrase(sent: Span, according: Token) -> str:
+    to = sent.doc[according.i + 1]
+    end = max((t.i for t in to.subtree), default=to.i)
+    return sent.doc[according.i : end + 1].text.rstrip(",. ")
+
+
+def _speaker(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.lower_ not in ("it", "which", "that"):
+            return child
+    return None
+
+
+def _phrase(sent: Span, speaker: Token, verb: Token) -> str:
+    """Subject and reporting verb, plus an anonymity clause hanging off the verb."""
+    left = min(speaker.left_edge.i, verb.i)
+    right = max(speaker.right_edge.i, verb.i)
+    for child in verb.children:
+        words = {t.lower_ for t in child.subtree}
+        if child.i > right and words & {"anonymity", "named", "identified"}:
+            right = child.right_edge.i
+    return sent.doc[left : right + 1].text.strip(" ,.:;“”\"")
+
+
+def _speaker_types(token: Token, table: EntityTable) -> list[str]:
+    names = table.in_tokens(token.subtree)
+    return [table.type_of(n) for n in names]
+
+
+def _kind(phrase: str, speaker_types: list[str]) -> str:
+    if KIND_PATTERNS["anonymous_security"].search(phrase):
+        return "anonymous_security"
+    for etype in speaker_types:
+        if etype in ENTITY_KINDS:
+            return ENTITY_KINDS[etype]
+    for kind in KIND_ORDER[1:]:
+        if KIND_PATTERNS[kind].search(phrase):
+            return kind
+    if "PERSON" in speaker_types:
+        return "official"
+    return "unattributed"

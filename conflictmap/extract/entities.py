@@ -1,0 +1,559 @@
+"""Entity stage: typed, aliased, document-consistent entities and their mentions.
+
+The statistical model proposes spans; this stage corrects them with evidence the model
+lacks: the gazetteer (towns tagged PERSON), acronym and parenthesis definitions, cue
+words around every mention of a name (armed group vs. organisation), person surnames,
+and "<demonym> army" phrases for state forces. A surface form keeps one type and one
+canonical entity for the whole document, and every occurrence of it becomes a mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from conflictmap.extract import lexicon
+from conflictmap.extract.gazetteer import Gazetteer
+from conflictmap.model import Entity, GeoRef
+
+LABEL_TYPES = {
+    "PERSON": "PERSON",
+    "ORG": "ORGANIZATION",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+}
+ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9\-&]*[A-Z0-9]$")
+POSSESSIVE = re.compile(r"['’]s?$")
+MAX_LONG_FORM = 12
+
+
+@dataclass
+class Mention:
+    start: int  # character offsets into the document text
+    end: int
+    text: str
+    canonical: str
+    token_start: int
+    token_end: int
+
+
+@dataclass
+class EntityTable:
+    """Entities of one document plus lookups from tokens to the entity they belong to."""
+
+    doc: Doc
+    entities: dict[str, Entity] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)
+    token_entity: dict[int, str] = field(default_factory=dict)
+    anaphora: dict[int, str] = field(default_factory=dict)
+
+    def type_of(self, canonical: str) -> str:
+        return self.entities[canonical].type
+
+    def at(self, token_i: int) -> str | None:
+        """The entity a token belongs to, through a mention or a resolved anaphor."""
+        return self.token_entity.get(token_i) or self.anaphora.get(token_i)
+
+    def in_tokens(self, tokens: Iterable[Token], types: Sequence[str] | None = None) -> list[str]:
+        """Entities mentioned by any of ``tokens``, in text order, without repeats."""
+        found: list[str] = []
+        for token in sorted(tokens, key=lambda t: t.i):
+            name = self.at(token.i)
+            if name and name not in found and (types is None or self.type_of(name) in types):
+                found.append(name)
+        return found
+
+    def mentions_in(self, start_char: int, end_char: int) -> list[Mention]:
+        return [m for m in self.mentions if m.start >= start_char and m.end <= end_char]
+
+
+@dataclass
+class _Candidate:
+    text: str
+    label: str  # one of our entity types
+    votes: Counter = field(default_factory=Counter)
+
+
+def find_entities(
+    doc: Doc, gazetteer: Gazetteer, toponyms: Sequence[tuple[int, int]] | None = None
+) -> EntityTable:
+    """Run the entity stage over a parsed document."""
+    surfaces: dict[str, _Candidate] = {}
+    aliases: dict[str, str] = {}  # surface -> canonical surface
+    for text, label in _model_spans(doc):
+        _vote(surfaces, text, label)
+    for long_form, short_form, short_is_acronym in _parenthesis_definitions(doc):
+        label = _definition_type(surfaces, long_form, short_form, gazetteer)
+        _vote(surfaces, long_form, label, 3)
+        _vote(surfaces, short_form, label, 3)
+        # The name outside the brackets is canonical: "Long Name (LN)", "Name (Translation)".
+        aliases[short_form] = long_form
+    _vote_surnames(surfaces, aliases)
+    forces = _state_forces(doc, gazetteer)
+    table = EntityTable(doc)
+    _drop_demonyms(doc, surfaces, aliases)
+    types = _decide_types(doc, surfaces, aliases, gazetteer)
+    for surface, canonical in forces.items():
+        types[surface] = "STATE_FORCE"
+        aliases[surface] = canonical
+    if toponyms is not None:
+        types = {s: t for s, t in types.items() if t != "LOCATION"}
+        for start, end in toponyms:
+            types[doc.text[start:end]] = "LOCATION"
+    _build_entities(table, types, aliases)
+    _scan_mentions(table, types, aliases, toponyms)
+    _resolve_places(table, gazetteer)
+    _resolve_anaphora(table)
+    return table
+
+
+def _vote(surfaces: dict[str, _Candidate], text: str, label: str, weight: int = 1) -> None:
+    text = text.strip()
+    if len(text) < 2 or not any(ch.isalpha() for ch in text):
+        return
+    candidate = surfaces.setdefault(text, _Candidate(text, label))
+    candidate.votes[label] += weight
+
+
+def _model_spans(doc: Doc) -> Iterable[tuple[str, str]]:
+    """The model's entity spans, cleaned: no leading article, no possessive, PERSON runs joined."""
+    spans: list[tuple[Span, str]] = []
+    for ent in doc.ents:
+        label = LABEL_TYPES.get(ent.label_)
+        if label is None and ent.label_ in ("PRODUCT", "WORK_OF_ART", "EVENT", "NORP"):
+            label = "ORGANIZATION" if ACRONYM.match(ent.text) and ent.text.isupper() else None
+        if label is None:
+            continue
+        span = _clean_span(ent)
+        if span is None:
+            continue
+        if spans and label == "PERSON" == spans[-1][1] and spans[-1][0].end == span.start:
+            spans[-1] = (doc[spans[-1][0].start : span.end], label)
+            continue
+        spans.append((span, label))
+    for span, label in spans:
+        yield span.text, label
+
+
+def _clean_span(span: Span) -> Span | None:
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
+        end -= 1
+    if start >= end:
+        return None
+    cleaned = doc[start:end]
+    if POSSESSIVE.search(cleaned.text) and cleaned.text[-2:] in ("'s", "’s"):
+        return None
+    return cleaned
+
+
+def _parenthesis_definitions(doc: Doc) -> Iterable[tuple[str, str, bool]]:
+    """(long form, parenthesised form, is_acronym) for "Long Name (LN)" and "Name (Translation)"."""
+    for token in doc:
+        if token.text != "(":
+            continue
+        close = next((t.i for t in doc[token.i + 1 : token.i + 8] if t.text == ")"), None)
+        if close is None or close == token.i + 1:
+            continue
+        inner = doc[token.i + 1 : close]
+        long_form = _long_form_before(doc, token.i)
+        if long_form is None:
+            continue
+        if len(inner) == 1 and ACRONYM.match(inner.text) and sum(c.isupper() for c in inner.text) >= 2:
+            yield long_form.text, inner.text, True
+        elif _is_name_phrase(inner) and len(inner) >= 2:
+            yield long_form.text, inner.text, False
+
+
+def _long_form_before(doc: Doc, paren_i: int) -> Span | None:
+    start = paren_i
+    while start > 0 and paren_i - start < MAX_LONG_FORM:
+        prev = doc[start - 1]
+        if prev.is_title or prev.is_upper or (prev.lower_ in lexicon.CONNECTORS) or (
+            prev.text == "-" and start - 1 > 0
+        ):
+            start -= 1
+            continue
+        break
+    while start < paren_i and (doc[start].text in lexicon.CONNECTORS or doc[start].is_punct):
+        start += 1
+    if start >= paren_i or not (doc[start].is_title or doc[start].is_upper):
+        return None
+    if doc[start].is_sent_start and paren_i - start == 1 and doc[start].pos_ != "PROPN":
+        return None
+    return doc[start:paren_i]
+
+
+def _is_name_phrase(span: Span) -> bool:
+    words = [t for t in span if not t.is_punct]
+    return bool(words) and words[0].is_title and all(
+        t.is_title or t.is_upper or t.lower_ in lexicon.CONNECTORS for t in words
+    )
+
+
+def _definition_type(
+    surfaces: dict[str, _Candidate], long_form: str, short_form: str, gazetteer: Gazetteer
+) -> str:
+    if gazetteer.country(long_form) or gazetteer.country(short_form):
+        return "LOCATION"
+    labels = Counter()
+    for surface, cand in surfaces.items():
+        if surface in long_form or surface == short_form:
+            labels.update(cand.votes)
+    labels.pop("PERSON", None)
+    labels.pop("LOCATION", None)
+    return "ORGANIZATION" if not labels else labels.most_common(1)[0][0]
+
+
+def _vote_surnames(surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> None:
+    """A name that ends a longer person name in the document is that person ("Belmokhtar")."""
+    people = [s for s, c in surfaces.items() if c.votes.most_common(1)[0][0] == "PERSON"]
+    multi = [p for p in people if len(p.split()) >= 2]
+    for surface in list(surfaces):
+        words = surface.split()
+        owners = {
+            p for p in multi if p != surface and len(p.split()) > len(words)
+            and p.split()[-len(words):] == words
+        }
+        if len(owners) == 1:
+            owner = owners.pop()
+            aliases.setdefault(surface, owner)
+            surfaces[surface].votes["PERSON"] += 2
+
+
+def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
+    """"Malian army", "French troops", "Mali's army" -> canonical "<Country> armed forces"."""
+    found: dict[str, str] = {}
+    for token in doc:
+        noun = _force_noun_at(doc, token.i)
+        if noun is None:
+            continue
+        kind, width = noun
+        owner = _nationality_before(doc, token.i)
+        if owner is None:
+            continue
+        owner_text, owner_start = owner
+        country = gazetteer.country(owner_text) or _demonym_country(owner_text, gazetteer)
+        if country is None:
+            continue
+        surface = doc[owner_start : token.i + width].text
+        found[surface] = f"{country.name} {kind}"
+    return found
+
+
+def _force_noun_at(doc: Doc, i: int) -> tuple[str, int] | None:
+    two = doc[i : i + 2].text.lower() if i + 1 < len(doc) else ""
+    if two in lexicon.STATE_FORCE_NOUNS:
+        return lexicon.STATE_FORCE_NOUNS[two], 2
+    word = doc[i].lower_
+    if word in lexicon.STATE_FORCE_NOUNS and doc[i].pos_ in ("NOUN", "PROPN"):
+        return lexicon.STATE_FORCE_NOUNS[word], 1
+    return None
+
+
+def _nationality_before(doc: Doc, i: int) -> tuple[str, int] | None:
+    j = i - 1
+    if j >= 0 and doc[j].tag_ == "POS":
+        j -= 1
+    if j < 0:
+        return None
+    ent = doc[j].ent_type_
+    if ent in ("NORP", "GPE") and doc[j].is_title:
+        start = j
+        while start > 0 and doc[start - 1].ent_type_ == ent and doc[start - 1].is_title:
+            start -= 1
+        return doc[start : j + 1].text, start
+    return None
+
+
+DEMONYM_ENDINGS = (
+    ("ian", ""), ("ian", "ia"), ("an", ""), ("an", "a"), ("ese", ""), ("ese", "o"),
+    ("lese", "o"), ("ish", ""), ("i", ""), ("ean", "ea"), ("n", ""), ("ic", "y"), ("ine", "a"),
+)
+
+
+def _demonym_country(word: str, gazetteer: Gazetteer) -> GeoRef | None:
+    """Guess a country from a demonym by regular English suffixes (Malian -> Mali)."""
+    irregular = lexicon.IRREGULAR_DEMONYMS.get(word.lower())
+    if irregular:
+        return gazetteer.country(irregular)
+    for ending, replacement in DEMONYM_ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            country = gazetteer.country(word[: -len(ending)] + replacement)
+            if country:
+                return country
+    return None
+
+
+def _decide_types(
+    doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str, str], gazetteer: Gazetteer
+) -> dict[str, str]:
+    """One type per entity, from the model's votes corrected by cues pooled over its names."""
+    cues = _context_cues(doc, surfaces)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for surface in surfaces:
+        groups[_canonical(surface, aliases)].append(surface)
+    types: dict[str, str] = {}
+    for canonical, names in groups.items():
+        cand = _Candidate(canonical, surfaces[names[0]].label)
+        for name in names:
+            cand.votes.update(surfaces[name].votes)
+        org_cues, armed_cues, place_cues = (sum(cues[n][k] for n in names) for k in range(3))
+        label = cand.votes.most_common(1)[0][0]
+        if label in ("PERSON", "ORGANIZATION") and _looks_like_place(
+            canonical, label, cand, place_cues, gazetteer
+        ):
+            label = "LOCATION"
+        elif label == "PERSON" and org_cues:
+            label = "ORGANIZATION"
+        elif label == "LOCATION" and not _known_place(canonical, gazetteer) and org_cues:
+            label = "ORGANIZATION"
+        if label == "ORGANIZATION" and (armed_cues or any(_armed_name(n) for n in names)):
+            label = "ARMED_GROUP"
+        for name in names:
+            types[name] = label
+    return types
+
+
+def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> None:
+    """Names only ever used as modifiers of a common noun ("Tuareg rebels", "World Heritage
+    sites") name a people or a label, not an actor; unless the noun is a role ("X leader")."""
+    keep_heads = lexicon.ORG_HEAD_NOUNS | lexicon.COMBATANT_NOUNS | set(lexicon.ROLE_NOUNS)
+    for surface in list(surfaces):
+        label = surfaces[surface].votes.most_common(1)[0][0]
+        if label not in ("PERSON", "ORGANIZATION") or surface in aliases:
+            continue
+        if surface in aliases.values() or (label == "PERSON" and " " in surface):
+            continue
+        uses = []
+        for start, end in _occurrences(doc.text, surface):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            head = span.root.head
+            uses.append(
+                span.root.dep_ in ("compound", "amod")
+                and head.pos_ == "NOUN"
+                and head.i > span.root.i
+                and head.lower_ not in keep_heads
+            )
+        if uses and (all(uses) or (label == "PERSON" and any(uses))):
+            del surfaces[surface]
+
+
+def _known_place(surface: str, gazetteer: Gazetteer) -> bool:
+    return gazetteer.is_place(surface) or gazetteer.resolve(surface) is not None
+
+
+def _looks_like_place(
+    surface: str, label: str, cand: _Candidate, place_cues: int, gazetteer: Gazetteer
+) -> bool:
+    if cand.votes["LOCATION"] > cand.votes[label]:
+        return True
+    if not gazetteer.is_place(surface):
+        return False
+    if label == "ORGANIZATION":
+        return gazetteer.country(surface) is not None or place_cues > 0
+    candidates = gazetteer.candidates(surface)
+    population = max((c.population for c in candidates), default=0)
+    return place_cues > 0 or population >= 20000 or gazetteer.country(surface) is not None
+
+
+def _armed_name(surface: str) -> bool:
+    return any(word.lower() in lexicon.ARMED_NAME_WORDS for word in surface.split()[1:]) or (
+        len(surface.split()) > 1 and surface.split()[0].lower() in lexicon.ARMED_NAME_WORDS
+    )
+
+
+def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[int, int, int]]:
+    """(organisation, armed, place) cue counts over every occurrence of each surface form."""
+    cues: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for surface in surfaces:
+        for start, end in _occurrences(doc.text, surface):
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            counts = cues[surface]
+            after = _next_word(doc, span.end)
+            before = doc[span.start - 1] if span.start > 0 else None
+            if after is not None and after.lower_ in lexicon.ORG_HEAD_NOUNS:
+                counts[0] += 1
+            if after is not None and after.lower_ in lexicon.COMBATANT_NOUNS:
+                counts[0] += 1
+                counts[1] += 1
+            if before is not None and before.lower_ in lexicon.ARMED_ADJECTIVES:
+                counts[1] += 1
+            if _subject_of_violence(span):
+                counts[1] += 1
+            if before is not None and before.lower_ in lexicon.LOCATIVE_PREPOSITIONS:
+                counts[2] += 1
+            if _coordinated_with_place(span):
+                counts[2] += 1
+    return {s: tuple(cues[s]) for s in surfaces}  # type: ignore[misc]
+
+
+def _next_word(doc: Doc, i: int) -> Token | None:
+    if i < len(doc) and doc[i].tag_ == "POS":
+        i += 1
+    return doc[i] if i < len(doc) else None
+
+
+def _subject_of_violence(span: Span) -> bool:
+    head = span.root
+    if head.dep_ == "nsubj" and head.head.lemma_ in lexicon.VIOLENT_VERBS:
+        return True
+    if head.dep_ == "pobj" and head.head.dep_ == "agent":
+        return head.head.head.lemma_ in lexicon.VIOLENT_VERBS
+    return False
+
+
+def _coordinated_with_place(span: Span) -> bool:
+    root = span.root
+    neighbours = [root.head] if root.dep_ in ("conj", "appos") else []
+    neighbours += [c for c in root.children if c.dep_ in ("conj", "appos")]
+    return any(n.ent_type_ in ("GPE", "LOC") for n in neighbours)
+
+
+def _occurrences(text: str, surface: str) -> Iterable[tuple[int, int]]:
+    pattern = r"(?<![\w-])" + re.escape(surface) + r"(?![\w-])"
+    for match in re.finditer(pattern, text):
+        yield match.start(), match.end()
+
+
+def _build_entities(table: EntityTable, types: dict[str, str], aliases: dict[str, str]) -> None:
+    for surface, etype in types.items():
+        canonical = _canonical(surface, aliases)
+        if canonical not in table.entities:
+            table.entities[canonical] = Entity(canonical=canonical, type=types.get(canonical, etype))
+        entity = table.entities[canonical]
+        if surface != canonical and surface not in entity.aliases:
+            entity.aliases.append(surface)
+
+
+def _canonical(surface: str, aliases: dict[str, str]) -> str:
+    seen = {surface}
+    while surface in aliases and aliases[surface] not in seen:
+        surface = aliases[surface]
+        seen.add(surface)
+    return surface
+
+
+def _scan_mentions(
+    table: EntityTable,
+    types: dict[str, str],
+    aliases: dict[str, str],
+    toponyms: Sequence[tuple[int, int]] | None,
+) -> None:
+    """Every occurrence of every surface form, longest first, without overlaps."""
+    doc = table.doc
+    taken = bytearray(len(doc.text) + 1)
+    found: list[Mention] = []
+    fixed = {(s, e) for s, e in toponyms} if toponyms is not None else set()
+    for surface in sorted(types, key=len, reverse=True):
+        canonical = _canonical(surface, aliases)
+        for start, end in _occurrences(doc.text, surface):
+            if types[surface] == "LOCATION" and toponyms is not None and (start, end) not in fixed:
+                continue
+            if any(taken[start:end]):
+                continue
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None:
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            found.append(Mention(start, end, surface, canonical, span.start, span.end))
+    found.sort(key=lambda m: m.start)
+    table.mentions = found
+    for mention in found:
+        entity = table.entities[mention.canonical]
+        entity.mentions.append((mention.start, mention.end, mention.text))
+        for i in range(mention.token_start, mention.token_end):
+            table.token_entity[i] = mention.canonical
+    for name in [n for n, e in table.entities.items() if not e.mentions]:
+        del table.entities[name]
+
+
+def _resolve_places(table: EntityTable, gazetteer: Gazetteer) -> None:
+    places = [e for e in table.entities.values() if e.type == "LOCATION"]
+    context: Counter[str] = Counter()
+    for entity in places:
+        country = gazetteer.country(entity.canonical)
+        if country:
+            context[country.country_code] += len(entity.mentions)
+    for entity in places:
+        entity.geo = gazetteer.resolve(entity.canonical, dict(context))
+        if entity.geo and entity.geo.feature == "city":
+            context[entity.geo.country_code] += 0.5
+    for entity in places:
+        if entity.geo and entity.geo.feature == "city":
+            better = gazetteer.resolve(entity.canonical, dict(context))
+            entity.geo = better or entity.geo
+
+
+NOMINAL_ANAPHORS = {
+    "group": ("ARMED_GROUP", "ORGANIZATION"),
+    "movement": ("ARMED_GROUP", "ORGANIZATION"),
+    "organisation": ("ARMED_GROUP", "ORGANIZATION"),
+    "organization": ("ARMED_GROUP", "ORGANIZATION"),
+    "militants": ("ARMED_GROUP",),
+    "jihadists": ("ARMED_GROUP",),
+    "rebels": ("ARMED_GROUP",),
+    "insurgents": ("ARMED_GROUP",),
+    "town": ("LOCATION",),
+    "city": ("LOCATION",),
+    "village": ("LOCATION",),
+}
+PRONOUNS = {
+    "he": ("PERSON",), "him": ("PERSON",), "his": ("PERSON",), "she": ("PERSON",),
+    "her": ("PERSON",), "it": ("ARMED_GROUP", "ORGANIZATION", "STATE_FORCE"),
+    "its": ("ARMED_GROUP", "ORGANIZATION", "STATE_FORCE"),
+    "they": ("ARMED_GROUP", "STATE_FORCE"), "their": ("ARMED_GROUP", "STATE_FORCE"),
+}
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+def _resolve_anaphora(table: EntityTable) -> None:
+    """Pronouns and "the group"/"the town": the nearest compatible entity in the last 2 sentences.
+
+    A pronoun prefers the last entity that was a grammatical subject, which picks the
+    topic of the previous sentence over a name buried in one of its modifiers.
+    """
+    doc = table.doc
+    recent: dict[str, tuple[str, int, int]] = {}
+    subjects: dict[str, tuple[str, int, int]] = {}
+    sentence_index = {s.start: n for n, s in enumerate(doc.sents)}
+    current = -1
+    for token in doc:
+        current = sentence_index.get(token.i, current)
+        name = table.token_entity.get(token.i)
+        if name:
+            entity = table.entities[name]
+            if entity.type != "LOCATION" or (entity.geo and entity.geo.feature == "city"):
+                recent[entity.type] = (name, current, token.i)
+                if token.dep_ in SUBJECT_DEPS:
+                    subjects[entity.type] = (name, current, token.i)
+            continue
+        wanted = _anaphor_types(token)
+        if not wanted:
+            continue
+        pool = subjects if token.lower_ in PRONOUNS else recent
+        found = [pool[t] for t in wanted if t in pool and current - pool[t][1] <= 2]
+        found = found or [recent[t] for t in wanted if t in recent and current - recent[t][1] <= 1]
+        if found:
+            table.anaphora[token.i] = max(found, key=lambda c: c[2])[0]
+
+
+def _anaphor_types(token: Token) -> tuple[str, ...]:
+    if token.lower_ in PRONOUNS and token.pos_ == "PRON":
+        return PRONOUNS[token.lower_]
+    if token.lower_ in NOMINAL_ANAPHORS and token.i > 0:
+        if token.doc[token.i - 1].lower_ in ("the", "this", "that"):
+            return NOMINAL_ANAPHORS[token.lower_]
+    return ()

@@ -1,0 +1,389 @@
+"""Event stage: ACLED-coded events with actors, targets, place, date and fatalities.
+
+A trigger lexicon (lemmas, noun and verb forms, a few multi-word cues) proposes an event
+type; the type is then refined by its arguments (a seizure of a town vs. of hostages, an
+attack on soldiers vs. on villagers, a state force retaking territory). Events under a
+threat, plan or vow ("threatened to attack") are hypothetical and not coded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Span, Token
+
+from conflictmap.extract import lexicon
+from conflictmap.extract.attribution import evidence_for
+from conflictmap.extract.entities import EntityTable
+from conflictmap.extract.relations import ACTORS, _entities_at, _subjects, in_side_clause
+from conflictmap.extract.timex import parse_timex
+from conflictmap.model import Attribution, Event, TimeValue
+
+BATTLES = "Battles"
+VAC = "Violence against civilians"
+REMOTE = "Explosions/Remote violence"
+PROTESTS = "Protests"
+RIOTS = "Riots"
+STRATEGIC = "Strategic developments"
+
+# lemma -> (event type, sub-event type, PLOVER category)
+TRIGGERS: dict[str, tuple[str, str, str]] = {
+    **dict.fromkeys(
+        ["clash", "fight", "battle", "skirmish", "firefight", "gunfight", "combat", "fighting"],
+        (BATTLES, "Armed clash", "FIGHT"),
+    ),
+    **dict.fromkeys(
+        ["seize", "capture", "overrun", "occupy", "takeover", "fall", "storm", "enter"],
+        (BATTLES, "Non-state actor overtakes territory", "FIGHT"),
+    ),
+    **dict.fromkeys(
+        ["recapture", "retake", "liberate", "regain", "reclaim"],
+        (BATTLES, "Government regains territory", "FIGHT"),
+    ),
+    **dict.fromkeys(
+        ["attack", "assault", "raid", "ambush", "offensive"], (BATTLES, "Armed clash", "FIGHT")
+    ),
+    **dict.fromkeys(
+        ["kill", "murder", "massacre", "execute", "behead", "slaughter", "whip", "flog",
+         "amputate", "torture", "lynch"],
+        (VAC, "Attack", "ASSAULT"),
+    ),
+    **dict.fromkeys(
+        ["kidnap", "abduct", "kidnapping", "abduction", "hostage-taking"],
+        (VAC, "Abduction/forced disappearance", "ASSAULT"),
+    ),
+    **dict.fromkeys(["rape"], (VAC, "Sexual violence", "ASSAULT")),
+    **dict.fromkeys(
+        ["destroy", "demolish", "raze", "loot", "burn", "torch", "pillage", "ransack",
+         "vandalise", "vandalize", "looting", "destruction", "plunder", "smash"],
+        (STRATEGIC, "Looting/property destruction", "ASSAULT"),
+    ),
+    **dict.fromkeys(
+        ["arrest", "detain", "apprehend", "arrests", "detention"], (STRATEGIC, "Arrests", "COERCE")
+    ),
+    **dict.fromkeys(
+        ["protest", "demonstrate", "demonstration", "rally", "march", "sit-in", "strike"],
+        (PROTESTS, "Peaceful protest", "PROTEST"),
+    ),
+    **dict.fromkeys(["riot", "rioting"], (RIOTS, "Violent demonstration", "PROTEST")),
+    **dict.fromkeys(
+        ["airstrike", "air-strike", "bombard", "bombing", "bomb"],
+        (REMOTE, "Air/drone strike", "FIGHT"),
+    ),
+    **dict.fromkeys(
+        ["shell", "shelling", "mortar", "artillery", "rocket", "missile"],
+        (REMOTE, "Shelling/artillery/missile attack", "FIGHT"),
+    ),
+    **dict.fromkeys(["grenade"], (REMOTE, "Grenade", "FIGHT")),
+    **dict.fromkeys(
+        ["ied", "landmine", "mine", "roadside"], (REMOTE, "Remote explosive/landmine/IED", "FIGHT")
+    ),
+    **dict.fromkeys(
+        ["agreement", "accord", "ceasefire", "cease-fire", "truce", "deal", "pact", "treaty"],
+        (STRATEGIC, "Agreement", "AGREE"),
+    ),
+    **dict.fromkeys(
+        ["recruit", "merge", "split", "defect", "disband", "rename", "impose", "enforce"],
+        (STRATEGIC, "Change to group/activity", "MOBILIZE"),
+    ),
+    **dict.fromkeys(["release", "free"], (STRATEGIC, "Other", "CONCEDE")),
+    **dict.fromkeys(["coup", "mutiny"], (STRATEGIC, "Other", "COERCE")),
+}
+PHRASE_TRIGGERS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
+    (re.compile(r"\bsuicide (?:car )?(?:bomb|bomber|bombing|attack|attacker)s?\b", re.I),
+     (REMOTE, "Suicide bomb", "FIGHT")),
+    (re.compile(r"\b(?:air|drone) (?:strike|raid)s?\b", re.I), (REMOTE, "Air/drone strike", "FIGHT")),
+    (re.compile(r"\b(?:roadside bomb|improvised explosive|explosive device|landmine|land mine)s?\b",
+                re.I), (REMOTE, "Remote explosive/landmine/IED", "FIGHT")),
+    (re.compile(r"\btook (?:control|hold) of\b|\btake (?:control|hold) of\b", re.I),
+     (BATTLES, "Non-state actor overtakes territory", "FIGHT")),
+    (re.compile(r"\b(?:set up|established?|setting up) (?:a |its |their |his )?(?:base|headquarters)\b",
+                re.I), (STRATEGIC, "Headquarters or base established", "MOBILIZE")),
+    (re.compile(r"\b(?:took|taken|take|seized) (?:\w+ )?hostages?\b", re.I),
+     (VAC, "Abduction/forced disappearance", "ASSAULT")),
+    (re.compile(r"\bexchanged? (?:of )?(?:gun)?fire\b", re.I), (BATTLES, "Armed clash", "FIGHT")),
+]
+ARMED_VICTIMS = frozenset(
+    {"soldier", "troop", "fighter", "rebel", "militant", "jihadist", "insurgent", "gunman",
+     "policeman", "gendarme", "peacekeeper", "militiaman", "officer", "guard", "force", "army",
+     "combatant", "islamist"}
+)
+CIVILIAN_VICTIMS = frozenset(
+    {"civilian", "villager", "resident", "worshipper", "woman", "child", "student", "farmer",
+     "herder", "passenger", "trader", "people", "hostage", "tourist", "aid", "teacher", "family",
+     "couple", "drinker", "smoker", "man", "men", "person"}
+)
+KILL_WORDS = r"(?:killed|dead|died|slain|shot dead|lost their lives|were killed|was killed|deaths)"
+NUMBER = r"(\d[\d,]*|" + "|".join(
+    sorted((re.escape(w) for w in lexicon.NUMBER_WORDS if " " not in w), key=len, reverse=True)
+) + r"(?:-\w+)?)"
+BOUND = r"(?:at least |some |about |around |nearly |almost |more than |over |up to |as many as |an estimated )?"
+FATALITY_PATTERNS = [
+    re.compile(r"\b(?:killing|killed|kill|leaving|left|claimed the lives of)\s+" + BOUND + NUMBER
+               + r"\b", re.I),
+    re.compile(r"\b" + BOUND + NUMBER + r"\s+(?:[\w-]+\s+){0,3}?(?:were |was |have been |had been )?"
+               + KILL_WORDS, re.I),
+    re.compile(r"\b(?:death toll|toll)\s+(?:\w+\s+){0,4}?(?:to|of|at|is|was)\s+" + BOUND + NUMBER,
+               re.I),
+]
+ORDINAL_OR_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+
+
+@dataclass
+class _Draft:
+    event_type: str
+    sub_event_type: str
+    plover: str
+    trigger: Token
+
+
+def find_events(
+    table: EntityTable,
+    attributions: dict[int, Attribution],
+    anchor: date | None,
+) -> list[Event]:
+    events: list[Event] = []
+    last_place: str | None = None
+    for sent in table.doc.sents:
+        places = [n for n in table.in_tokens(sent, ("LOCATION",))]
+        drafts = _sentence_drafts(sent, table)
+        for draft in drafts:
+            event = _fill(draft, sent, table, attributions, anchor, last_place)
+            if event.actors or event.targets or event.fatalities:
+                events.append(event)
+        city = [p for p in places if _is_city(table, p)]
+        if city:
+            last_place = city[-1]
+    return events
+
+
+def _is_city(table: EntityTable, name: str) -> bool:
+    geo = table.entities[name].geo
+    return geo is not None and geo.feature == "city"
+
+
+def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
+    drafts: dict[str, _Draft] = {}
+    for pattern, coding in PHRASE_TRIGGERS:
+        for match in pattern.finditer(sent.text):
+            span = table.doc.char_span(
+                sent.start_char + match.start(), sent.start_char + match.end(),
+                alignment_mode="expand",
+            )
+            if span is not None:
+                drafts.setdefault(coding[1], _Draft(*coding, span.root))
+    for token in sent:
+        coding = TRIGGERS.get(token.lemma_.lower()) or TRIGGERS.get(token.lower_)
+        if coding is None or token.pos_ not in ("VERB", "NOUN") or token.ent_type_ == "DATE":
+            continue
+        if _hypothetical(token) or _not_an_event(token):
+            continue
+        coding = _refine(coding, token, table)
+        if coding is None:
+            continue
+        drafts.setdefault(coding[1], _Draft(*coding, token))
+    # a sentence that reports a seizure also says "attack"/"killed": keep the most specific
+    if "Non-state actor overtakes territory" in drafts or "Government regains territory" in drafts:
+        drafts.pop("Armed clash", None)
+    if "Abduction/forced disappearance" in drafts:
+        drafts.pop("Non-state actor overtakes territory", None)
+    if any(d.event_type == REMOTE for d in drafts.values()):
+        drafts.pop("Armed clash", None)
+        drafts.pop("Attack", None)
+    return [d for d in drafts.values() if not _hypothetical(d.trigger)]
+
+
+def _hypothetical(token: Token) -> bool:
+    node = token
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall") for c in node.children):
+            return True
+        if node.head.i == node.i:
+            return False
+        if node.dep_ in ("xcomp", "dobj", "ccomp", "pobj", "prep", "advcl") and (
+            node.head.lemma_ in lexicon.HYPOTHETICAL_HEADS
+        ):
+            return True
+        node = node.head
+    return False
+
+
+def _not_an_event(token: Token) -> bool:
+    """Trigger words used in another sense: a "deal" of attention, a historical "free" state."""
+    if token.lower_ == "according":
+        return True
+    if token.lemma_ == "fall" and not any(c.lower_ in ("to", "into") for c in token.children):
+        return True
+    if token.lemma_ in ("free", "release") and not _has_object_like(token, ("hostage", "prisoner",
+                                                                          "captive", "detainee")):
+        return True
+    if token.lemma_ in ("strike", "march") and token.pos_ == "VERB":
+        return True
+    if token.lemma_ in ("impose", "enforce") and not any(
+        c.lemma_ in ("law", "sharia", "rule", "curfew", "ban") for c in token.subtree
+    ):
+        return True
+    return token.lemma_ in ("deal", "mine", "rocket", "missile", "rally") and token.pos_ != "NOUN"
+
+
+def _has_object_like(token: Token, heads: tuple[str, ...]) -> bool:
+    return any(t.lemma_ in heads for t in token.subtree) or any(
+        t.lemma_ in heads for t in token.sent
+    )
+
+
+def _refine(
+    coding: tuple[str, str, str], token: Token, table: EntityTable
+) -> tuple[str, str, str] | None:
+    event_type, sub, plover = coding
+    objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+    object_lemmas = {t.lemma_.lower() for o in objects for t in o.subtree}
+    if sub == "Non-state actor overtakes territory":
+        if object_lemmas & {"hostage", "captive", "tourist", "worker"}:
+            return (VAC, "Abduction/forced disappearance", "ASSAULT")
+        if token.lemma_ in ("seize", "capture") and objects and not table.in_tokens(
+            (t for o in objects for t in o.subtree), ("LOCATION",)
+        ) and not object_lemmas & {"town", "city", "village", "base", "camp", "control"}:
+            return (STRATEGIC, "Other", "SEIZE") if object_lemmas else None
+        actors = [n for s in _subjects(token) for n in _entities_at(s, table, ACTORS)]
+        if actors and all(table.type_of(a) == "STATE_FORCE" for a in actors):
+            return (BATTLES, "Government regains territory", "FIGHT")
+    if sub == "Government regains territory":
+        actors = [n for s in _subjects(token) for n in _entities_at(s, table, ACTORS)]
+        if actors and not any(table.type_of(a) == "STATE_FORCE" for a in actors):
+            return (BATTLES, "Non-state actor overtakes territory", "FIGHT")
+    if sub in ("Armed clash", "Attack") and token.lemma_ not in TRIGGERS_CLASH_ONLY:
+        victims = _victim_lemmas(token)
+        if victims & CIVILIAN_VICTIMS and not victims & ARMED_VICTIMS:
+            return (VAC, "Attack", "ASSAULT")
+        if victims & ARMED_VICTIMS:
+            return (BATTLES, "Armed clash", "FIGHT")
+    return coding
+
+
+TRIGGERS_CLASH_ONLY = frozenset(
+    {"clash", "fight", "battle", "skirmish", "firefight", "gunfight", "combat", "fighting"}
+)
+
+
+def _victim_lemmas(token: Token) -> set[str]:
+    found: set[str] = set()
+    for child in token.children:
+        if child.dep_ in ("dobj", "nsubjpass"):
+            found |= {t.lemma_.lower() for t in child.subtree}
+        if child.dep_ == "prep" and child.lower_ in ("on", "against"):
+            found |= {t.lemma_.lower() for t in child.subtree}
+    if token.pos_ == "NOUN":
+        found |= {t.lemma_.lower() for t in token.subtree}
+    return found
+
+
+def _fill(
+    draft: _Draft,
+    sent: Span,
+    table: EntityTable,
+    attributions: dict[int, Attribution],
+    anchor: date | None,
+    last_place: str | None,
+) -> Event:
+    trigger = draft.trigger
+    actors, targets = _participants(trigger, sent, table)
+    location = _location(trigger, sent, table, actors + targets) or last_place
+    amount = _amount(sent) if draft.sub_event_type in ("Other", "Abduction/forced disappearance") else None
+    return Event(
+        event_type=draft.event_type,
+        sub_event_type=draft.sub_event_type,
+        evidence=evidence_for(sent, attributions.get(sent.start, Attribution()), trigger),
+        actors=tuple(actors),
+        targets=tuple(t for t in targets if t not in actors),
+        location=location,
+        date=_event_date(trigger, sent, anchor),
+        fatalities=fatalities(sent.text),
+        amount=amount,
+        trigger=trigger.text,
+        plover=draft.plover,
+    )
+
+
+def _participants(trigger: Token, sent: Span, table: EntityTable) -> tuple[list[str], list[str]]:
+    actors: list[str] = []
+    targets: list[str] = []
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
+    for child in trigger.children:
+        if child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ == "by"):
+            actors += [n for p in child.children for n in _entities_at(p, table, ACTORS)]
+        elif child.dep_ in ("dobj",) or (child.dep_ == "nsubjpass" and passive):
+            targets += _entities_at(child, table, ACTORS)
+        elif child.dep_ == "prep" and child.lower_ in ("on", "against", "with", "between"):
+            targets += [n for p in child.children for n in _entities_at(p, table, ACTORS)]
+        elif child.dep_ in ("poss", "compound") and trigger.pos_ == "NOUN":
+            actors += _entities_at(child, table, ACTORS)
+    if not passive:
+        actors += [n for s in _subjects(trigger) for n in _entities_at(s, table, ACTORS)]
+    if not actors and trigger.pos_ == "NOUN" and trigger.dep_ in ("dobj", "pobj", "nsubj"):
+        actors += [n for s in _subjects(trigger.head) for n in _entities_at(s, table, ACTORS)]
+    return _unique(actors), _unique(targets)
+
+
+def _unique(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _location(trigger: Token, sent: Span, table: EntityTable, taken: list[str]) -> str | None:
+    """The place of the event: in the trigger's clause first, then anywhere in the sentence."""
+    for tokens in (trigger.subtree, sent):
+        places = table.in_tokens(
+            (t for t in tokens if not in_side_clause(t, ("relcl", "acl"))),
+            ("LOCATION",),
+        )
+        cities = [p for p in places if _is_city(table, p)]
+        if cities or places:
+            return (cities or places)[0]
+    return None
+
+
+def _event_date(trigger: Token, sent: Span, anchor: date | None) -> TimeValue | None:
+    best: tuple[int, TimeValue] | None = None
+    for ent in sent.ents:
+        if ent.label_ != "DATE":
+            continue
+        value = parse_timex(ent.text, anchor)
+        if value is None:
+            continue
+        distance = abs(ent.start - trigger.i)
+        if best is None or distance < best[0]:
+            best = (distance, value)
+    if best is not None:
+        return best[1]
+    if anchor is not None:
+        return TimeValue("(document date)", anchor, anchor, "day")
+    return None
+
+
+def fatalities(text: str) -> int | None:
+    """Deaths reported in a sentence, at the lower bound ACLED uses ("at least 12" -> 12)."""
+    for pattern in FATALITY_PATTERNS:
+        for match in pattern.finditer(text):
+            value = _number(match.group(1))
+            if value is not None:
+                return value
+    return None
+
+
+def _number(word: str) -> int | None:
+    word = word.lower().replace(",", "")
+    if word.isdigit():
+        return None if ORDINAL_OR_YEAR.match(word) else int(word)
+    if "-" in word:
+        parts = [lexicon.NUMBER_WORDS.get(p) for p in word.split("-")]
+        return sum(parts) if all(p is not None for p in parts) else None  # type: ignore[arg-type]
+    return lexicon.NUMBER_WORDS.get(word) if word not in ("a", "an", "some", "both") else None
+
+
+def _amount(sent: Span) -> str | None:
+    for ent in sent.ents:
+        if ent.label_ == "MONEY":
+            return ent.text
+    return None

