@@ -1,10 +1,10 @@
 """conflictmap: news reports about armed conflict in, a sourced, time-aware knowledge graph out.
 
-    >>> import conflictmap
-    >>> result = conflictmap.extract("Rebels seized Gao on April 1.", document_date="2012-04-02")
-    >>> store = conflictmap.open_store("mali.db")
-    >>> report = conflictmap.ingest(["examples/"], store)
-    >>> store.entity("Ansar Dine")["relations"]
+>>> import conflictmap
+>>> result = conflictmap.extract("Rebels seized Gao on April 1.", document_date="2012-04-02")
+>>> store = conflictmap.open_store("mali.db")
+>>> report = conflictmap.ingest(["examples/"], store)
+>>> store.entity("Ansar Dine")["relations"]
 """
 
 from __future__ import annotations

@@ -55,10 +55,20 @@ class Context:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="CONFLICTMAP_DB", default=lambda: Settings().db, show_default="conflictmap.db",
-              help="SQLite file or SQLAlchemy URL of the store.")
-@click.option("--model", envvar="CONFLICTMAP_MODEL", default=lambda: Settings().model,
-              show_default="en_core_web_md", help="Installed spaCy pipeline to extract with.")
+@click.option(
+    "--db",
+    envvar="CONFLICTMAP_DB",
+    default=lambda: Settings().db,
+    show_default="conflictmap.db",
+    help="SQLite file or SQLAlchemy URL of the store.",
+)
+@click.option(
+    "--model",
+    envvar="CONFLICTMAP_MODEL",
+    default=lambda: Settings().model,
+    show_default="en_core_web_md",
+    help="Installed spaCy pipeline to extract with.",
+)
 @click.version_option(package_name="conflictmap")
 @click.pass_context
 def cli(ctx: click.Context, db: str, model: str) -> None:
@@ -83,7 +93,9 @@ def main() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--date", "default_date", callback=_date, help="Date for documents without one (YYYY-MM-DD).")
+@click.option(
+    "--date", "default_date", callback=_date, help="Date for documents without one (YYYY-MM-DD)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[Path, ...], default_date: date | None, as_json: bool) -> None:
@@ -117,8 +129,13 @@ def ingest(obj: Context, paths: tuple[Path, ...], default_date: date | None, as_
 
 def _progress(quiet: bool) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=errors, disable=quiet or not errors.is_terminal, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        disable=quiet or not errors.is_terminal,
+        transient=True,
     )
 
 
@@ -156,7 +173,8 @@ def extract(obj: Context, inputs: tuple[str, ...], jsonl: bool, default_date: da
     \b
     Example:
         conflictmap extract examples/mali/2012-04-02_kidal_gao_timbuktu.txt
-        echo '{"id": "a", "text": "Rebels seized Gao.", "date": "2012-04-01"}' | conflictmap extract -
+        echo '{"id": "a", "text": "Rebels seized Gao.", "date": "2012-04-01"}' \
+            | conflictmap extract -
     """
     extractor = obj.extractor()
     failed = False
@@ -206,7 +224,8 @@ def _toponyms_by_line(lines: list[str]) -> dict[int, list[tuple[int, int]]]:
             continue
         if isinstance(record, dict) and isinstance(record.get("toponyms"), list):
             found[position] = [
-                (int(t["start"]), int(t["end"])) for t in record["toponyms"]
+                (int(t["start"]), int(t["end"]))
+                for t in record["toponyms"]
                 if isinstance(t, dict) and "start" in t and "end" in t
             ]
         position += 1
@@ -231,8 +250,12 @@ def actors(obj: Context, entity_type: str | None, limit: int, as_json: bool) -> 
         return
     table = Table("Actor", "Type", "Aliases", "Mentions", title="Actors")
     for row in rows:
-        table.add_row(escape(row["name"]), row["type"], escape(", ".join(row["aliases"])),
-                      str(row["mentions"]))
+        table.add_row(
+            escape(row["name"]),
+            row["type"],
+            escape(", ".join(row["aliases"])),
+            str(row["mentions"]),
+        )
     console.print(table)
 
 
@@ -256,6 +279,7 @@ def actor(obj: Context, name: str, as_json: bool) -> None:
 
 
 def print_profile(profile: dict) -> None:
+    """An entity as an analyst reads it: who, what it is tied to and since when, and why."""
     console.rule(f"[bold]{escape(profile['name'])}[/bold]  {profile['type']}")
     if profile["aliases"]:
         console.print("Also known as: " + escape(", ".join(profile["aliases"])))
@@ -267,56 +291,62 @@ def print_profile(profile: dict) -> None:
         )
     console.print(f"{profile['mentions']} mentions in {profile['documents']} documents")
     if profile["relations"]:
-        table = Table("Relation", "From", "Until", "Source", "Evidence", title="Relations",
-                      show_lines=True, expand=True)
-        for rel in profile["relations"]:
-            evidence = rel["evidence"]
-            table.add_row(
-                escape(f"{rel['subject']} {rel['predicate']} {rel['object']}"),
-                _when(rel["valid_from"]),
-                _when(rel["valid_to"]),
-                _source(evidence),
-                escape(evidence["sentence"]),
-            )
-        console.print(table)
+        console.print("\n[bold]Relations[/bold]")
+    for rel in profile["relations"]:
+        span = " ".join(
+            part
+            for part in (_when("from", rel["valid_from"]), _when("until", rel["valid_to"]))
+            if part
+        )
+        console.print(
+            f"• [bold]{escape(rel['subject'])}[/bold] {rel['predicate']} "
+            f"[bold]{escape(rel['object'])}[/bold] {span}"
+        )
+        _print_evidence(rel["evidence"])
     if profile["events"]:
+        console.print("\n[bold]Events[/bold]")
         print_events(profile["events"])
 
 
-def _when(value: dict | None) -> str:
+def _when(word: str, value: dict | None) -> str:
     if value is None:
         return ""
-    return escape(f"{value['date']} ({value['text']})")
+    return escape(f"{word} {value['date']} (“{value['text']}”, {value['precision']})")
+
+
+def _print_evidence(evidence: dict) -> None:
+    console.print(f"    [italic]“{escape(evidence['sentence'])}”[/italic]", style="dim")
+    console.print(f"    — {_source(evidence)}", style="dim")
 
 
 def _source(evidence: dict) -> str:
     attribution = evidence["attribution"]
     parts = [attribution["kind"]]
     if attribution["phrase"]:
-        parts.append(f"“{attribution['phrase']}”")
+        parts[0] += f" (“{attribution['phrase']}”)"
     if evidence["hedged"]:
         parts.append("hedged")
     if evidence["negated"]:
         parts.append("NEGATED")
-    parts.append(f"[{evidence['source'] or evidence['document_id']}, {evidence['published']}]")
-    return escape(" ".join(parts))
+    document = evidence.get("document_title") or evidence["document_id"]
+    outlet = ", ".join(x for x in (evidence.get("source"), evidence.get("published")) if x)
+    parts.append(f"{document}" + (f" [{outlet}]" if outlet else ""))
+    return escape("; ".join(parts))
 
 
 def print_events(rows: list[dict]) -> None:
-    table = Table("Date", "Type", "Actors", "Target", "Place", "Deaths", "Source", "Evidence",
-                  title="Events", show_lines=True, expand=True)
     for row in rows:
-        table.add_row(
-            escape(f"{row['date'] or ''} ({row['date_precision'] or '?'})"),
-            escape(f"{row['event_type']}: {row['sub_event_type']}"),
-            escape(", ".join(row["actors"])),
-            escape(", ".join(row["targets"])),
-            escape(row["location"] or ""),
-            "" if row["fatalities"] is None else str(row["fatalities"]),
-            _source(row["evidence"]),
-            escape(row["evidence"]["sentence"]),
+        who = ", ".join(row["actors"]) or "unidentified actor"
+        target = f" against {', '.join(row['targets'])}" if row["targets"] else ""
+        deaths = f", {row['fatalities']} killed" if row["fatalities"] is not None else ""
+        amount = f", {row['amount']}" if row["amount"] else ""
+        place = row["location"] or "unknown place"
+        console.print(
+            f"• {row['date'] or '?'} ({row['date_precision'] or '?'})  "
+            f"[bold]{escape(row['sub_event_type'])}[/bold] ({escape(row['event_type'])}): "
+            f"{escape(who)}{escape(target)} at {escape(place)}{escape(deaths + amount)}"
         )
-    console.print(table)
+        _print_evidence(row["evidence"])
 
 
 @cli.command()
@@ -328,8 +358,16 @@ def print_events(rows: list[dict]) -> None:
 @click.option("--limit", type=int, default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def events(obj: Context, event_type: str | None, place: str | None, actor_name: str | None,
-           since: date | None, until: date | None, limit: int, as_json: bool) -> None:
+def events(
+    obj: Context,
+    event_type: str | None,
+    place: str | None,
+    actor_name: str | None,
+    since: date | None,
+    until: date | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """List events, newest first, with filters.
 
     \b
@@ -360,14 +398,20 @@ def documents(obj: Context, as_json: bool) -> None:
         return
     table = Table("Id", "Date", "Date from", "Source", "Title", "Duplicate of", title="Documents")
     for row in rows:
-        table.add_row(*(escape(str(row[k] or "")) for k in
-                        ("id", "date", "date_origin", "source", "title", "duplicate_of")))
+        table.add_row(
+            *(
+                escape(str(row[k] or ""))
+                for k in ("id", "date", "date_origin", "source", "title", "duplicate_of")
+            )
+        )
     console.print(table)
 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="File to write (default stdout)."
+)
 @click.pass_obj
 def export(obj: Context, fmt: str, output: Path | None) -> None:
     """Export the whole graph: documents, entities, relations, events, with evidence.
@@ -407,8 +451,12 @@ def demo(obj: Context, folder: Path, profiles: int) -> None:
     actors_rows = store.actors(limit=15)
     table = Table("Actor", "Type", "Aliases", "Mentions", title="Main actors")
     for row in actors_rows:
-        table.add_row(escape(row["name"]), row["type"], escape(", ".join(row["aliases"])),
-                      str(row["mentions"]))
+        table.add_row(
+            escape(row["name"]),
+            row["type"],
+            escape(", ".join(row["aliases"])),
+            str(row["mentions"]),
+        )
     console.print(table)
     for row in store.actors("ARMED_GROUP", limit=profiles):
         print_profile(store.entity(row["id"]))

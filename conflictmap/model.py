@@ -17,17 +17,33 @@ ACTOR_TYPES: tuple[str, ...] = ("PERSON", "ORGANIZATION", "ARMED_GROUP", "STATE_
 Precision = Literal["day", "week", "month", "season", "year", "decade"]
 
 AttributionKind = Literal[
-    "anonymous_security", "official", "resident_or_witness", "group_claim", "journalist",
+    "anonymous_security",
+    "official",
+    "resident_or_witness",
+    "group_claim",
+    "journalist",
     "unattributed",
 ]
 ATTRIBUTION_KINDS: tuple[str, ...] = (
-    "anonymous_security", "official", "resident_or_witness", "group_claim", "journalist",
+    "anonymous_security",
+    "official",
+    "resident_or_witness",
+    "group_claim",
+    "journalist",
     "unattributed",
 )
 
 PREDICATES: tuple[str, ...] = (
-    "leader_of", "deputy_of", "member_of", "splinter_of", "affiliated_with", "supports",
-    "fights", "controls", "located_in", "family_of",
+    "leader_of",
+    "deputy_of",
+    "member_of",
+    "splinter_of",
+    "affiliated_with",
+    "supports",
+    "fights",
+    "controls",
+    "located_in",
+    "family_of",
 )
 
 
@@ -83,7 +99,7 @@ class TimeValue:
 
 @dataclass(frozen=True)
 class GeoRef:
-    """A place resolved to GeoNames. precision: 1 town, 2 near a town / part of region, 3 region+."""
+    """A place resolved to GeoNames; precision 1 town, 2 near a town or in a region, 3 region."""
 
     geonameid: int
     name: str

@@ -31,12 +31,18 @@ ENTITY_KINDS = {
 def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
     """The reporting frame of one sentence, or "unattributed"."""
     for token in sent:
-        if token.lower_ == "according" and token.i + 1 < sent.end and sent.doc[token.i + 1].lower_ == "to":
+        if (
+            token.lower_ == "according"
+            and token.i + 1 < sent.end
+            and sent.doc[token.i + 1].lower_ == "to"
+        ):
             phrase = _according_phrase(sent, token)
             return Attribution(_kind(phrase, _speaker_types(sent.doc[token.i + 1], table)), phrase)
     for token in sent:
-        if token.lemma_ in lexicon.SPEECH_VERBS and token.pos_ in ("VERB", "AUX") and not (
-            _in_relative_clause(token)
+        if (
+            token.lemma_ in lexicon.SPEECH_VERBS
+            and token.pos_ in ("VERB", "AUX")
+            and not (_in_relative_clause(token))
         ):
             speaker = _speaker(token)
             if speaker is None:
@@ -50,13 +56,14 @@ def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
     return Attribution()
 
 
-def evidence_for(
-    sent: Span, attribution: Attribution, trigger: Token | None = None
-) -> Evidence:
+def evidence_for(sent: Span, attribution: Attribution, trigger: Token | None = None) -> Evidence:
+    text = sent.text
+    start = sent.start_char + (len(text) - len(text.lstrip()))
+    end = sent.end_char - (len(text) - len(text.rstrip()))
     return Evidence(
-        sentence=sent.text,
-        start=sent.start_char,
-        end=sent.end_char,
+        sentence=sent.doc.text[start:end],
+        start=start,
+        end=end,
         attribution=attribution,
         hedged=is_hedged(sent),
         negated=is_negated(trigger) if trigger is not None else False,
@@ -119,7 +126,7 @@ def _phrase(sent: Span, speaker: Token, verb: Token) -> str:
         words = {t.lower_ for t in child.subtree}
         if child.i > right and words & {"anonymity", "named", "identified"}:
             right = child.right_edge.i
-    return sent.doc[left : right + 1].text.strip(" ,.:;“”\"")
+    return sent.doc[left : right + 1].text.strip(' ,.:;“”"')
 
 
 def _speaker_types(token: Token, table: EntityTable) -> list[str]:

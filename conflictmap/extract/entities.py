@@ -87,7 +87,7 @@ def find_entities(
     aliases: dict[str, str] = {}  # surface -> canonical surface
     for text, label in _model_spans(doc):
         _vote(surfaces, text, label)
-    for long_form, short_form, short_is_acronym in _parenthesis_definitions(doc):
+    for long_form, short_form, _is_acronym in _parenthesis_definitions(doc):
         label = _definition_type(surfaces, long_form, short_form, gazetteer)
         _vote(surfaces, long_form, label, 3)
         _vote(surfaces, short_form, label, 3)
@@ -127,6 +127,8 @@ def _model_spans(doc: Doc) -> Iterable[tuple[str, str]]:
         label = LABEL_TYPES.get(ent.label_)
         if label is None and ent.label_ in ("PRODUCT", "WORK_OF_ART", "EVENT", "NORP"):
             label = "ORGANIZATION" if ACRONYM.match(ent.text) and ent.text.isupper() else None
+            if label is None and ent.label_ == "NORP":
+                label = "NORP"  # a people or creed: counted, so "Tuareg" stays no actor
         if label is None:
             continue
         span = _clean_span(ent)
@@ -147,6 +149,8 @@ def _clean_span(span: Span) -> Span | None:
         start += 1
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
+    while span.label_ == "PERSON" and start < end and not doc[start].is_title:
+        start += 1  # "retook Gao" tagged PERSON: a name starts with a capital
     if start >= end:
         return None
     cleaned = doc[start:end]
@@ -167,7 +171,11 @@ def _parenthesis_definitions(doc: Doc) -> Iterable[tuple[str, str, bool]]:
         long_form = _long_form_before(doc, token.i)
         if long_form is None:
             continue
-        if len(inner) == 1 and ACRONYM.match(inner.text) and sum(c.isupper() for c in inner.text) >= 2:
+        if (
+            len(inner) == 1
+            and ACRONYM.match(inner.text)
+            and sum(c.isupper() for c in inner.text) >= 2
+        ):
             yield long_form.text, inner.text, True
         elif _is_name_phrase(inner) and len(inner) >= 2:
             yield long_form.text, inner.text, False
@@ -177,13 +185,21 @@ def _long_form_before(doc: Doc, paren_i: int) -> Span | None:
     start = paren_i
     while start > 0 and paren_i - start < MAX_LONG_FORM:
         prev = doc[start - 1]
-        if prev.is_title or prev.is_upper or (prev.lower_ in lexicon.CONNECTORS) or (
-            prev.text == "-" and start - 1 > 0
+        if (
+            prev.is_title
+            or prev.is_upper
+            or (prev.lower_ in lexicon.CONNECTORS)
+            or (prev.text == "-" and start - 1 > 0)
         ):
             start -= 1
             continue
         break
-    while start < paren_i and (doc[start].text in lexicon.CONNECTORS or doc[start].is_punct):
+    while start < paren_i and (
+        doc[start].text in lexicon.CONNECTORS
+        or doc[start].is_punct
+        or doc[start].pos_ in ("DET", "ADP", "CCONJ")
+        or (doc[start].pos_ == "NOUN" and start + 1 < paren_i and doc[start + 1].lower_ == "of")
+    ):
         start += 1
     if start >= paren_i or not (doc[start].is_title or doc[start].is_upper):
         return None
@@ -194,8 +210,10 @@ def _long_form_before(doc: Doc, paren_i: int) -> Span | None:
 
 def _is_name_phrase(span: Span) -> bool:
     words = [t for t in span if not t.is_punct]
-    return bool(words) and words[0].is_title and all(
-        t.is_title or t.is_upper or t.lower_ in lexicon.CONNECTORS for t in words
+    return (
+        bool(words)
+        and words[0].is_title
+        and all(t.is_title or t.is_upper or t.lower_ in lexicon.CONNECTORS for t in words)
     )
 
 
@@ -216,12 +234,13 @@ def _definition_type(
 def _vote_surnames(surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> None:
     """A name that ends a longer person name in the document is that person ("Belmokhtar")."""
     people = [s for s, c in surfaces.items() if c.votes.most_common(1)[0][0] == "PERSON"]
-    multi = [p for p in people if len(p.split()) >= 2]
+    multi = [p for p in people if len(p.split()) >= 2 and all(w[:1].isupper() for w in p.split())]
     for surface in list(surfaces):
         words = surface.split()
         owners = {
-            p for p in multi if p != surface and len(p.split()) > len(words)
-            and p.split()[-len(words):] == words
+            p
+            for p in multi
+            if p != surface and len(p.split()) > len(words) and p.split()[-len(words) :] == words
         }
         if len(owners) == 1:
             owner = owners.pop()
@@ -230,7 +249,7 @@ def _vote_surnames(surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> 
 
 
 def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
-    """"Malian army", "French troops", "Mali's army" -> canonical "<Country> armed forces"."""
+    """ "Malian army", "French troops", "Mali's army" -> canonical "<Country> armed forces"."""
     found: dict[str, str] = {}
     for token in doc:
         noun = _force_noun_at(doc, token.i)
@@ -275,8 +294,19 @@ def _nationality_before(doc: Doc, i: int) -> tuple[str, int] | None:
 
 
 DEMONYM_ENDINGS = (
-    ("ian", ""), ("ian", "ia"), ("an", ""), ("an", "a"), ("ese", ""), ("ese", "o"),
-    ("lese", "o"), ("ish", ""), ("i", ""), ("ean", "ea"), ("n", ""), ("ic", "y"), ("ine", "a"),
+    ("ian", ""),
+    ("ian", "ia"),
+    ("an", ""),
+    ("an", "a"),
+    ("ese", ""),
+    ("ese", "o"),
+    ("lese", "o"),
+    ("ish", ""),
+    ("i", ""),
+    ("ean", "ea"),
+    ("n", ""),
+    ("ic", "y"),
+    ("ine", "a"),
 )
 
 
@@ -308,13 +338,17 @@ def _decide_types(
             cand.votes.update(surfaces[name].votes)
         org_cues, armed_cues, place_cues = (sum(cues[n][k] for n in names) for k in range(3))
         label = cand.votes.most_common(1)[0][0]
+        if label == "NORP":
+            continue
+        is_named_person = any(aliases.get(n) == canonical for n in names) and label == "PERSON"
         if label in ("PERSON", "ORGANIZATION") and _looks_like_place(
             canonical, label, cand, place_cues, gazetteer
         ):
             label = "LOCATION"
-        elif label == "PERSON" and org_cues:
-            label = "ORGANIZATION"
-        elif label == "LOCATION" and not _known_place(canonical, gazetteer) and org_cues:
+        elif org_cues and (
+            (label == "PERSON" and not is_named_person)
+            or (label == "LOCATION" and not _known_place(canonical, gazetteer))
+        ):
             label = "ORGANIZATION"
         if label == "ORGANIZATION" and (armed_cues or any(_armed_name(n) for n in names)):
             label = "ARMED_GROUP"
@@ -386,6 +420,8 @@ def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[
             before = doc[span.start - 1] if span.start > 0 else None
             if after is not None and after.lower_ in lexicon.ORG_HEAD_NOUNS:
                 counts[0] += 1
+            if _led_by_after(doc, span) or _role_of_before(doc, span):
+                counts[0] += 1
             if after is not None and after.lower_ in lexicon.COMBATANT_NOUNS:
                 counts[0] += 1
                 counts[1] += 1
@@ -398,6 +434,26 @@ def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[
             if _coordinated_with_place(span):
                 counts[2] += 1
     return {s: tuple(cues[s]) for s in surfaces}  # type: ignore[misc]
+
+
+def _led_by_after(doc: Doc, span: Span) -> bool:
+    """ "X, led by ...", "X, headed by ..."."""
+    words = [t.lower_ for t in doc[span.end : span.end + 3]]
+    words = words[1:] if words[:1] == [","] else words
+    return len(words) >= 2 and words[1] == "by" and words[0] in ("led", "headed", "commanded")
+
+
+def _role_of_before(doc: Doc, span: Span) -> bool:
+    """ "the leader of X", "members of X"."""
+    i = span.start - 1
+    while i >= 0 and doc[i].lower_ in ("the", "a"):
+        i -= 1
+    return (
+        i >= 1
+        and doc[i].lower_ == "of"
+        and doc[i - 1].lower_ in lexicon.ROLE_NOUNS
+        and (lexicon.ROLE_NOUNS[doc[i - 1].lower_] in ("leader_of", "member_of", "deputy_of"))
+    )
 
 
 def _next_word(doc: Doc, i: int) -> Token | None:
@@ -432,7 +488,9 @@ def _build_entities(table: EntityTable, types: dict[str, str], aliases: dict[str
     for surface, etype in types.items():
         canonical = _canonical(surface, aliases)
         if canonical not in table.entities:
-            table.entities[canonical] = Entity(canonical=canonical, type=types.get(canonical, etype))
+            table.entities[canonical] = Entity(
+                canonical=canonical, type=types.get(canonical, etype)
+            )
         entity = table.entities[canonical]
         if surface != canonical and surface not in entity.aliases:
             entity.aliases.append(surface)
@@ -511,10 +569,15 @@ NOMINAL_ANAPHORS = {
     "village": ("LOCATION",),
 }
 PRONOUNS = {
-    "he": ("PERSON",), "him": ("PERSON",), "his": ("PERSON",), "she": ("PERSON",),
-    "her": ("PERSON",), "it": ("ARMED_GROUP", "ORGANIZATION", "STATE_FORCE"),
+    "he": ("PERSON",),
+    "him": ("PERSON",),
+    "his": ("PERSON",),
+    "she": ("PERSON",),
+    "her": ("PERSON",),
+    "it": ("ARMED_GROUP", "ORGANIZATION", "STATE_FORCE"),
     "its": ("ARMED_GROUP", "ORGANIZATION", "STATE_FORCE"),
-    "they": ("ARMED_GROUP", "STATE_FORCE"), "their": ("ARMED_GROUP", "STATE_FORCE"),
+    "they": ("ARMED_GROUP", "STATE_FORCE"),
+    "their": ("ARMED_GROUP", "STATE_FORCE"),
 }
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 
@@ -553,7 +616,10 @@ def _resolve_anaphora(table: EntityTable) -> None:
 def _anaphor_types(token: Token) -> tuple[str, ...]:
     if token.lower_ in PRONOUNS and token.pos_ == "PRON":
         return PRONOUNS[token.lower_]
-    if token.lower_ in NOMINAL_ANAPHORS and token.i > 0:
-        if token.doc[token.i - 1].lower_ in ("the", "this", "that"):
-            return NOMINAL_ANAPHORS[token.lower_]
+    if (
+        token.lower_ in NOMINAL_ANAPHORS
+        and token.i > 0
+        and (token.doc[token.i - 1].lower_ in ("the", "this", "that"))
+    ):
+        return NOMINAL_ANAPHORS[token.lower_]
     return ()

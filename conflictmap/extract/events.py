@@ -46,8 +46,19 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
         ["attack", "assault", "raid", "ambush", "offensive"], (BATTLES, "Armed clash", "FIGHT")
     ),
     **dict.fromkeys(
-        ["kill", "murder", "massacre", "execute", "behead", "slaughter", "whip", "flog",
-         "amputate", "torture", "lynch"],
+        [
+            "kill",
+            "murder",
+            "massacre",
+            "execute",
+            "behead",
+            "slaughter",
+            "whip",
+            "flog",
+            "amputate",
+            "torture",
+            "lynch",
+        ],
         (VAC, "Attack", "ASSAULT"),
     ),
     **dict.fromkeys(
@@ -56,8 +67,22 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
     ),
     **dict.fromkeys(["rape"], (VAC, "Sexual violence", "ASSAULT")),
     **dict.fromkeys(
-        ["destroy", "demolish", "raze", "loot", "burn", "torch", "pillage", "ransack",
-         "vandalise", "vandalize", "looting", "destruction", "plunder", "smash"],
+        [
+            "destroy",
+            "demolish",
+            "raze",
+            "loot",
+            "burn",
+            "torch",
+            "pillage",
+            "ransack",
+            "vandalise",
+            "vandalize",
+            "looting",
+            "destruction",
+            "plunder",
+            "smash",
+        ],
         (STRATEGIC, "Looting/property destruction", "ASSAULT"),
     ),
     **dict.fromkeys(
@@ -92,41 +117,115 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
     **dict.fromkeys(["coup", "mutiny"], (STRATEGIC, "Other", "COERCE")),
 }
 PHRASE_TRIGGERS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
-    (re.compile(r"\bsuicide (?:car )?(?:bomb|bomber|bombing|attack|attacker)s?\b", re.I),
-     (REMOTE, "Suicide bomb", "FIGHT")),
-    (re.compile(r"\b(?:air|drone) (?:strike|raid)s?\b", re.I), (REMOTE, "Air/drone strike", "FIGHT")),
-    (re.compile(r"\b(?:roadside bomb|improvised explosive|explosive device|landmine|land mine)s?\b",
-                re.I), (REMOTE, "Remote explosive/landmine/IED", "FIGHT")),
-    (re.compile(r"\btook (?:control|hold) of\b|\btake (?:control|hold) of\b", re.I),
-     (BATTLES, "Non-state actor overtakes territory", "FIGHT")),
-    (re.compile(r"\b(?:set up|established?|setting up) (?:a |its |their |his )?(?:base|headquarters)\b",
-                re.I), (STRATEGIC, "Headquarters or base established", "MOBILIZE")),
-    (re.compile(r"\b(?:took|taken|take|seized) (?:\w+ )?hostages?\b", re.I),
-     (VAC, "Abduction/forced disappearance", "ASSAULT")),
+    (
+        re.compile(r"\bsuicide (?:car )?(?:bomb|bomber|bombing|attack|attacker)s?\b", re.I),
+        (REMOTE, "Suicide bomb", "FIGHT"),
+    ),
+    (
+        re.compile(r"\b(?:air|drone) (?:strike|raid)s?\b", re.I),
+        (REMOTE, "Air/drone strike", "FIGHT"),
+    ),
+    (
+        re.compile(
+            r"\b(?:roadside bomb|improvised explosive|explosive device|landmine|land mine)s?\b",
+            re.I,
+        ),
+        (REMOTE, "Remote explosive/landmine/IED", "FIGHT"),
+    ),
+    (
+        re.compile(r"\btook (?:control|hold) of\b|\btake (?:control|hold) of\b", re.I),
+        (BATTLES, "Non-state actor overtakes territory", "FIGHT"),
+    ),
+    (
+        re.compile(
+            r"\b(?:set up|established?|setting up) (?:a |its |their |his )?(?:base|headquarters)\b",
+            re.I,
+        ),
+        (STRATEGIC, "Headquarters or base established", "MOBILIZE"),
+    ),
+    (
+        re.compile(r"\b(?:took|taken|take|seized) (?:\w+ )?hostages?\b", re.I),
+        (VAC, "Abduction/forced disappearance", "ASSAULT"),
+    ),
     (re.compile(r"\bexchanged? (?:of )?(?:gun)?fire\b", re.I), (BATTLES, "Armed clash", "FIGHT")),
 ]
 ARMED_VICTIMS = frozenset(
-    {"soldier", "troop", "fighter", "rebel", "militant", "jihadist", "insurgent", "gunman",
-     "policeman", "gendarme", "peacekeeper", "militiaman", "officer", "guard", "force", "army",
-     "combatant", "islamist"}
+    {
+        "soldier",
+        "troop",
+        "fighter",
+        "rebel",
+        "militant",
+        "jihadist",
+        "insurgent",
+        "gunman",
+        "policeman",
+        "gendarme",
+        "peacekeeper",
+        "militiaman",
+        "officer",
+        "guard",
+        "force",
+        "army",
+        "combatant",
+        "islamist",
+    }
 )
 CIVILIAN_VICTIMS = frozenset(
-    {"civilian", "villager", "resident", "worshipper", "woman", "child", "student", "farmer",
-     "herder", "passenger", "trader", "people", "hostage", "tourist", "aid", "teacher", "family",
-     "couple", "drinker", "smoker", "man", "men", "person"}
+    {
+        "civilian",
+        "villager",
+        "resident",
+        "worshipper",
+        "woman",
+        "child",
+        "student",
+        "farmer",
+        "herder",
+        "passenger",
+        "trader",
+        "people",
+        "hostage",
+        "tourist",
+        "aid",
+        "teacher",
+        "family",
+        "couple",
+        "drinker",
+        "smoker",
+        "man",
+        "men",
+        "person",
+    }
 )
 KILL_WORDS = r"(?:killed|dead|died|slain|shot dead|lost their lives|were killed|was killed|deaths)"
-NUMBER = r"(\d[\d,]*|" + "|".join(
-    sorted((re.escape(w) for w in lexicon.NUMBER_WORDS if " " not in w), key=len, reverse=True)
-) + r"(?:-\w+)?)"
-BOUND = r"(?:at least |some |about |around |nearly |almost |more than |over |up to |as many as |an estimated )?"
+NUMBER = (
+    r"(\d[\d,]*|"
+    + "|".join(
+        sorted((re.escape(w) for w in lexicon.NUMBER_WORDS if " " not in w), key=len, reverse=True)
+    )
+    + r"(?:-\w+)?)"
+)
+BOUND = (
+    r"(?:at least |some |about |around |nearly |almost |more than |over |up to |as many as "
+    r"|an estimated )?"
+)
 FATALITY_PATTERNS = [
-    re.compile(r"\b(?:killing|killed|kill|leaving|left|claimed the lives of)\s+" + BOUND + NUMBER
-               + r"\b", re.I),
-    re.compile(r"\b" + BOUND + NUMBER + r"\s+(?:[\w-]+\s+){0,3}?(?:were |was |have been |had been )?"
-               + KILL_WORDS, re.I),
-    re.compile(r"\b(?:death toll|toll)\s+(?:\w+\s+){0,4}?(?:to|of|at|is|was)\s+" + BOUND + NUMBER,
-               re.I),
+    re.compile(
+        r"\b(?:killing|killed|kill|leaving|left|claimed the lives of)\s+" + BOUND + NUMBER + r"\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b"
+        + BOUND
+        + NUMBER
+        + r"\s+(?:[\w-]+\s+){0,3}?(?:were |was |have been |had been )?"
+        + KILL_WORDS,
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:death toll|toll)\s+(?:\w+\s+){0,4}?(?:to|of|at|is|was)\s+" + BOUND + NUMBER, re.I
+    ),
 ]
 ORDINAL_OR_YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
@@ -169,7 +268,8 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
     for pattern, coding in PHRASE_TRIGGERS:
         for match in pattern.finditer(sent.text):
             span = table.doc.char_span(
-                sent.start_char + match.start(), sent.start_char + match.end(),
+                sent.start_char + match.start(),
+                sent.start_char + match.end(),
                 alignment_mode="expand",
             )
             if span is not None:
@@ -216,8 +316,9 @@ def _not_an_event(token: Token) -> bool:
         return True
     if token.lemma_ == "fall" and not any(c.lower_ in ("to", "into") for c in token.children):
         return True
-    if token.lemma_ in ("free", "release") and not _has_object_like(token, ("hostage", "prisoner",
-                                                                          "captive", "detainee")):
+    if token.lemma_ in ("free", "release") and not _has_object_like(
+        token, ("hostage", "prisoner", "captive", "detainee")
+    ):
         return True
     if token.lemma_ in ("strike", "march") and token.pos_ == "VERB":
         return True
@@ -243,9 +344,12 @@ def _refine(
     if sub == "Non-state actor overtakes territory":
         if object_lemmas & {"hostage", "captive", "tourist", "worker"}:
             return (VAC, "Abduction/forced disappearance", "ASSAULT")
-        if token.lemma_ in ("seize", "capture") and objects and not table.in_tokens(
-            (t for o in objects for t in o.subtree), ("LOCATION",)
-        ) and not object_lemmas & {"town", "city", "village", "base", "camp", "control"}:
+        if (
+            token.lemma_ in ("seize", "capture")
+            and objects
+            and not table.in_tokens((t for o in objects for t in o.subtree), ("LOCATION",))
+            and not object_lemmas & {"town", "city", "village", "base", "camp", "control"}
+        ):
             return (STRATEGIC, "Other", "SEIZE") if object_lemmas else None
         actors = [n for s in _subjects(token) for n in _entities_at(s, table, ACTORS)]
         if actors and all(table.type_of(a) == "STATE_FORCE" for a in actors):
@@ -291,7 +395,11 @@ def _fill(
     trigger = draft.trigger
     actors, targets = _participants(trigger, sent, table)
     location = _location(trigger, sent, table, actors + targets) or last_place
-    amount = _amount(sent) if draft.sub_event_type in ("Other", "Abduction/forced disappearance") else None
+    amount = (
+        _amount(sent)
+        if draft.sub_event_type in ("Other", "Abduction/forced disappearance")
+        else None
+    )
     return Event(
         event_type=draft.event_type,
         sub_event_type=draft.sub_event_type,

@@ -98,5 +98,7 @@ class Extractor:
         """Extract ``(doc_id, text, date)`` items in batches, in input order."""
         items = list(items) if not isinstance(items, list) else items
         texts = (text for _, text, _ in items)
-        for (doc_id, _, when), doc in zip(items, self.nlp.pipe(texts, batch_size=batch_size), strict=True):
+        for (doc_id, _, when), doc in zip(
+            items, self.nlp.pipe(texts, batch_size=batch_size), strict=True
+        ):
             yield extract_doc(doc, doc_id, when, self.gazetteer)

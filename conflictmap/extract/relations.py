@@ -23,9 +23,28 @@ ACTORS = ("PERSON", "ORGANIZATION", "ARMED_GROUP", "STATE_FORCE")
 GROUPS = ("ORGANIZATION", "ARMED_GROUP", "STATE_FORCE")
 PLACE_NOUNS = frozenset({"town", "city", "village", "region", "area", "capital", "district"})
 LOCATIVE_VERBS = frozenset({"live", "base", "hide", "stay", "reside", "station", "headquarter"})
-SKIPPABLE_BEFORE_ROLE = frozenset({"'s", "’s", "former", "top", "senior", "late", "military",
-                                   "political", "spiritual", "main", "new", "then", "de", "facto",
-                                   "overall", "local", "regional", "notorious"})
+SKIPPABLE_BEFORE_ROLE = frozenset(
+    {
+        "'s",
+        "’s",
+        "former",
+        "top",
+        "senior",
+        "late",
+        "military",
+        "political",
+        "spiritual",
+        "main",
+        "new",
+        "then",
+        "de",
+        "facto",
+        "overall",
+        "local",
+        "regional",
+        "notorious",
+    }
+)
 
 SEIZURE_VERBS = frozenset(
     {"seize", "capture", "take", "overrun", "occupy", "enter", "recapture", "retake"}
@@ -121,7 +140,11 @@ def _role_holders(role: Token, table: EntityTable) -> list[str]:
         if table.type_of(name) == "PERSON":
             return [name]
     node = role
-    if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lower_ in ("one", "among"):
+    if (
+        node.dep_ == "pobj"
+        and node.head.lower_ == "of"
+        and node.head.head.lower_ in ("one", "among")
+    ):
         node = node.head.head
     if node.dep_ == "appos":
         return _entities_at(node.head, table, ("PERSON",))
@@ -192,7 +215,9 @@ def _arguments(verb: Token, table: EntityTable) -> tuple[list[str], list[str]]:
             patients += _entities_at(child, table)
             patients += _of_objects(child, table)
         elif child.dep_ == "prep" and child.lower_ in ("with", "against", "of", "over", "from"):
-            patients += [n for p in child.children if p.dep_ == "pobj" for n in _entities_at(p, table)]
+            patients += [
+                n for p in child.children if p.dep_ == "pobj" for n in _entities_at(p, table)
+            ]
     return agents, patients
 
 
@@ -217,7 +242,7 @@ def _subjects(verb: Token) -> list[Token]:
 
 
 def _of_objects(noun: Token, table: EntityTable) -> list[str]:
-    """"the town of Gao", "control of Gao": the place named by the of-phrase."""
+    """ "the town of Gao", "control of Gao": the place named by the of-phrase."""
     if noun.lemma_ not in PLACE_NOUNS and noun.lemma_ not in lexicon.CONTROL_NOUN_TRIGGERS:
         return []
     return [
@@ -230,7 +255,9 @@ def _of_objects(noun: Token, table: EntityTable) -> list[str]:
     ]
 
 
-def _entities_at(token: Token, table: EntityTable, types: tuple[str, ...] | None = None) -> list[str]:
+def _entities_at(
+    token: Token, table: EntityTable, types: tuple[str, ...] | None = None
+) -> list[str]:
     """Entities named by a noun phrase, its conjuncts and appositions ("cities, A, B and C")."""
     heads = [token]
     for head in heads:  # grows while iterating: a closure over appos/conj links
@@ -337,7 +364,9 @@ def _sentence_times(sent: Span, anchor: date | None) -> list[tuple[Token, TimeVa
         if ent.label_ != "DATE" or in_side_clause(ent.root):
             continue
         prep = sent.doc[ent.start - 1].lower_ if ent.start > sent.start else ""
-        text = f"{prep} {ent.text}" if prep in ("since", "until", "till", "from", "by") else ent.text
+        text = (
+            f"{prep} {ent.text}" if prep in ("since", "until", "till", "from", "by") else ent.text
+        )
         value = parse_timex(text, anchor)
         if value is not None:
             times.append((ent.root, value, prep))

