@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "conflictmap" / "schema" / "extraction.schema.json"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCHEMA_PATH = REPO_ROOT / "conflictmap" / "schema" / "extraction.schema.json"
 ANCHOR = date(2012, 7, 20)
 
 TEXTS = {

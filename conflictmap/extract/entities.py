@@ -340,7 +340,10 @@ def _decide_types(
         label = cand.votes.most_common(1)[0][0]
         if label == "NORP":
             continue
-        is_named_person = any(aliases.get(n) == canonical for n in names) and label == "PERSON"
+        is_named_person = label == "PERSON" and any(
+            aliases.get(n) == canonical and canonical.split()[-len(n.split()) :] == n.split()
+            for n in names
+        )
         if label in ("PERSON", "ORGANIZATION") and _looks_like_place(
             canonical, label, cand, place_cues, gazetteer
         ):
@@ -373,12 +376,12 @@ def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str,
             if span is None:
                 continue
             head = span.root.head
-            uses.append(
+            modifier = (
                 span.root.dep_ in ("compound", "amod")
                 and head.pos_ == "NOUN"
                 and head.i > span.root.i
-                and head.lower_ not in keep_heads
             )
+            uses.append(modifier and (label == "PERSON" or head.lower_ not in keep_heads))
         if uses and (all(uses) or (label == "PERSON" and any(uses))):
             del surfaces[surface]
 
