@@ -215,3 +215,12 @@ def test_schema_allows_added_fields(outputs: dict, validator: Draft202012Validat
     doc["entities"][0]["wikidata"] = "Q1"
     doc["events"][0]["evidence"]["confidence"] = 0.5
     assert validator.is_valid(doc)
+
+
+def test_documented_example_validates(validator: Draft202012Validator) -> None:
+    page = (REPO_ROOT / "docs" / "extraction-format.md").read_text(encoding="utf-8")
+    example = page.split("## Example", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    doc = json.loads(example)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc)]
+    assert not errors
+    assert doc["events"] and doc["relations"]

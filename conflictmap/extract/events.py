@@ -17,7 +17,13 @@ from spacy.tokens import Span, Token
 from conflictmap.extract import lexicon
 from conflictmap.extract.attribution import evidence_for
 from conflictmap.extract.entities import EntityTable
-from conflictmap.extract.relations import ACTORS, _entities_at, _subjects, in_side_clause
+from conflictmap.extract.relations import (
+    ACTORS,
+    _entities_at,
+    _subjects,
+    hypothetical,
+    in_side_clause,
+)
 from conflictmap.extract.timex import parse_timex
 from conflictmap.model import Attribution, Event, TimeValue
 
@@ -89,7 +95,7 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
         ["arrest", "detain", "apprehend", "arrests", "detention"], (STRATEGIC, "Arrests", "COERCE")
     ),
     **dict.fromkeys(
-        ["protest", "demonstrate", "demonstration", "rally", "march", "sit-in", "strike"],
+        ["protest", "demonstrate", "demonstration", "rally", "march", "sit-in"],
         (PROTESTS, "Peaceful protest", "PROTEST"),
     ),
     **dict.fromkeys(["riot", "rioting"], (RIOTS, "Violent demonstration", "PROTEST")),
@@ -173,6 +179,12 @@ ARMED_VICTIMS = frozenset(
 )
 CIVILIAN_VICTIMS = frozenset(
     {
+        "market",
+        "village",
+        "church",
+        "mosque",
+        "school",
+        "hospital",
         "civilian",
         "villager",
         "resident",
@@ -278,7 +290,7 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
         coding = TRIGGERS.get(token.lemma_.lower()) or TRIGGERS.get(token.lower_)
         if coding is None or token.pos_ not in ("VERB", "NOUN") or token.ent_type_ == "DATE":
             continue
-        if _hypothetical(token) or _not_an_event(token):
+        if hypothetical(token) or _not_an_event(token):
             continue
         coding = _refine(coding, token, table)
         if coding is None:
@@ -289,25 +301,24 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
         drafts.pop("Armed clash", None)
     if "Abduction/forced disappearance" in drafts:
         drafts.pop("Non-state actor overtakes territory", None)
+    if "Air/drone strike" in drafts and not _mentions_aircraft(sent):
+        drafts.pop("Air/drone strike")
+        if not any(d.event_type == REMOTE for d in drafts.values()):
+            drafts["Remote explosive/landmine/IED"] = _Draft(
+                REMOTE, "Remote explosive/landmine/IED", "FIGHT", sent.root
+            )
+    if "Attack" in drafts and "Armed clash" in drafts:
+        lemmas = {t.lemma_.lower() for t in sent}
+        civilian = lemmas & CIVILIAN_VICTIMS and not lemmas & ARMED_VICTIMS
+        drafts.pop("Armed clash" if civilian else "Attack")
     if any(d.event_type == REMOTE for d in drafts.values()):
         drafts.pop("Armed clash", None)
         drafts.pop("Attack", None)
-    return [d for d in drafts.values() if not _hypothetical(d.trigger)]
+    return [d for d in drafts.values() if not hypothetical(d.trigger)]
 
 
-def _hypothetical(token: Token) -> bool:
-    node = token
-    for _ in range(3):
-        if any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall") for c in node.children):
-            return True
-        if node.head.i == node.i:
-            return False
-        if node.dep_ in ("xcomp", "dobj", "ccomp", "pobj", "prep", "advcl") and (
-            node.head.lemma_ in lexicon.HYPOTHETICAL_HEADS
-        ):
-            return True
-        node = node.head
-    return False
+def _mentions_aircraft(sent: Span) -> bool:
+    return any(t.lower_ in lexicon.AIRCRAFT_WORDS for t in sent)
 
 
 def _not_an_event(token: Token) -> bool:
@@ -317,7 +328,7 @@ def _not_an_event(token: Token) -> bool:
     if token.lemma_ == "fall" and not any(c.lower_ in ("to", "into") for c in token.children):
         return True
     if token.lemma_ in ("free", "release") and not _has_object_like(
-        token, ("hostage", "prisoner", "captive", "detainee")
+        token, ("hostage", "prisoner", "captive", "detainee", "ransom", "worker", "tourist")
     ):
         return True
     if token.lemma_ in ("strike", "march") and token.pos_ == "VERB":
@@ -492,6 +503,8 @@ def _number(word: str) -> int | None:
 
 def _amount(sent: Span) -> str | None:
     for ent in sent.ents:
-        if ent.label_ == "MONEY":
+        if ent.label_ == "MONEY" or (
+            ent.label_ == "QUANTITY" and any(t.lower_ in lexicon.CURRENCY_WORDS for t in ent)
+        ):
             return ent.text
     return None

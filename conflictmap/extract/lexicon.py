@@ -79,6 +79,7 @@ COMBATANT_NOUNS = frozenset(
         "militant",
         "insurgent",
         "bombers",
+        "bomber",
         "kidnappers",
         "katiba",
     }
@@ -326,7 +327,6 @@ HEDGES = frozenset(
         "might",
         "could",
         "believed",
-        "suspected",
         "unconfirmed",
         "rumoured",
         "rumored",
@@ -615,3 +615,43 @@ IRREGULAR_DEMONYMS = {
     "indian": "India",
     "iranian": "Iran",
 }
+AIRCRAFT_WORDS = frozenset(
+    {
+        "air",
+        "aircraft",
+        "warplane",
+        "warplanes",
+        "jet",
+        "jets",
+        "helicopter",
+        "helicopters",
+        "drone",
+        "drones",
+        "airstrike",
+        "airstrikes",
+        "aerial",
+        "plane",
+        "planes",
+    }
+)
+CURRENCY_WORDS = frozenset(
+    {
+        "euro",
+        "euros",
+        "dollar",
+        "dollars",
+        "franc",
+        "francs",
+        "cfa",
+        "pound",
+        "pounds",
+        "naira",
+        "shilling",
+        "shillings",
+        "dinar",
+        "dinars",
+        "$",
+        "€",
+        "£",
+    }
+)

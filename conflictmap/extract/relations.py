@@ -21,6 +21,25 @@ from conflictmap.model import Attribution, Relation, TimeValue
 
 ACTORS = ("PERSON", "ORGANIZATION", "ARMED_GROUP", "STATE_FORCE")
 GROUPS = ("ORGANIZATION", "ARMED_GROUP", "STATE_FORCE")
+MEMBER_NOUNS = frozenset(
+    {
+        "fighter",
+        "gunman",
+        "gunmen",
+        "militant",
+        "member",
+        "rebel",
+        "jihadist",
+        "insurgent",
+        "soldier",
+        "troop",
+        "element",
+        "unit",
+        "militiaman",
+        "bomber",
+        "commando",
+    }
+)
 PLACE_NOUNS = frozenset({"town", "city", "village", "region", "area", "capital", "district"})
 LOCATIVE_VERBS = frozenset({"live", "base", "hide", "stay", "reside", "station", "headquarter"})
 SKIPPABLE_BEFORE_ROLE = frozenset(
@@ -183,6 +202,8 @@ def _verb_relations(sent: Span, table: EntityTable) -> Iterable[tuple[str, str, 
             continue
         if predicate == "controls" and verb.lemma_ == "take" and not _takes_control(verb):
             continue
+        if hypothetical(verb):
+            continue
         agents, patients = _arguments(verb, table)
         for agent in agents:
             for patient in patients:
@@ -241,14 +262,16 @@ def _subjects(verb: Token) -> list[Token]:
     return []
 
 
-def _of_objects(noun: Token, table: EntityTable) -> list[str]:
-    """ "the town of Gao", "control of Gao": the place named by the of-phrase."""
-    if noun.lemma_ not in PLACE_NOUNS and noun.lemma_ not in lexicon.CONTROL_NOUN_TRIGGERS:
+def _of_objects(
+    noun: Token, table: EntityTable, preps: tuple[str, ...] = ("of", "over")
+) -> list[str]:
+    """What an of-phrase names: "the town of Gao", "control of Gao", "fighters from X"."""
+    if noun.lemma_ not in PLACE_NOUNS | lexicon.CONTROL_NOUN_TRIGGERS | MEMBER_NOUNS:
         return []
     return [
         n
         for prep in noun.children
-        if prep.dep_ == "prep" and prep.lower_ in ("of", "over")
+        if prep.dep_ == "prep" and prep.lower_ in preps
         for p in prep.children
         if p.dep_ == "pobj"
         for n in _entities_at(p, table) + _of_objects(p, table)
@@ -265,6 +288,8 @@ def _entities_at(
     names: list[str] = []
     for head in heads:
         name = table.at(head.i)
+        if name is None and head.lemma_.lower() in MEMBER_NOUNS:
+            names += [n for n in _of_objects(head, table, ("of", "from")) if n not in names]
         if name is None:
             compound = [c for c in head.children if c.dep_ == "compound" and table.at(c.i)]
             if compound and head.lemma_ in lexicon.ROLE_NOUNS:
@@ -402,3 +427,19 @@ def _validity(
     if value.open_end:
         return value, None
     return value, value
+
+
+def hypothetical(token: Token) -> bool:
+    """Under a threat, plan, vow or future ("threatened to attack", "will seize")."""
+    node = token
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall") for c in node.children):
+            return True
+        if node.head.i == node.i:
+            return False
+        if node.dep_ in ("xcomp", "dobj", "ccomp", "pobj", "prep", "advcl") and (
+            node.head.lemma_ in lexicon.HYPOTHETICAL_HEADS
+        ):
+            return True
+        node = node.head
+    return False

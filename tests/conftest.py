@@ -1,0 +1,28 @@
+"""Shared fixtures: one loaded extractor for the whole session, a fresh store per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conflictmap.store.repository import Store
+
+
+@pytest.fixture(scope="session")
+def extractor():  # noqa: ANN201 - spaCy is imported lazily, only by tests that need it
+    """The spaCy model (~2 s) and the gazetteer (~0.3 s), loaded once per session."""
+    from conflictmap.extract.pipeline import Extractor
+
+    return Extractor()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh, migrated SQLite store in the test's temporary directory."""
+    db = Store(str(tmp_path / "t.db"))
+    try:
+        yield db
+    finally:
+        db.close()
