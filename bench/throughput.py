@@ -29,6 +29,8 @@ import argparse
 import cProfile
 import csv
 import gc
+import importlib
+import inspect
 import io
 import json
 import os
@@ -352,6 +354,16 @@ STAGES = (
 )
 
 
+# Module-level helpers timed one by one (inclusive wall time; nested helpers overlap).
+DETAIL_MODULES = (
+    "conflictmap.extract.entities",
+    "conflictmap.extract.events",
+    "conflictmap.extract.relations",
+    "conflictmap.store.repository",
+)
+DETAIL_MIN_SHARE = 0.005
+
+
 def stage_profile(documents: list, extractor: Any, db_path: Path) -> dict[str, Any]:
     """One untimed pipeline run with every stage wrapped; seconds and share per stage."""
     from conflictmap.extract import pipeline
@@ -377,9 +389,26 @@ def stage_profile(documents: list, extractor: Any, db_path: Path) -> dict[str, A
     timer.wrap(NearDuplicateIndex, "add", "dedup: near-duplicate index (query+add)")
     timer.wrap(Store, "known_document", "store: known_document lookup")
     timer.wrap(Store, "add", "store: add (one transaction per document)")
+    details = StageTimer()
+    for module_name in DETAIL_MODULES:
+        module = importlib.import_module(module_name)
+        short = module_name.rsplit(".", 1)[-1]
+        for name, value in sorted(vars(module).items()):
+            if (
+                name.startswith("_")
+                and inspect.isfunction(value)
+                and value.__module__ == module_name
+            ):
+                details.wrap(module, name, f"{short}.{name}")
+    from sqlalchemy.orm import Session, SessionTransaction
+
+    details.wrap(Session, "flush", "sqlalchemy Session.flush (incl. autoflush)")
+    details.wrap(SessionTransaction, "commit", "sqlalchemy transaction commit")
+    details.wrap(Session, "scalar", "sqlalchemy Session.scalar (SELECTs)")
     try:
         result = run_pipeline(documents, extractor, db_path)
     finally:
+        details.restore()
         timer.restore()
     seconds = dict(timer.seconds)
     inner = sum(
@@ -413,7 +442,18 @@ def stage_profile(documents: list, extractor: Any, db_path: Path) -> dict[str, A
             "top_level": True,
         }
     )
-    return {"total_s": total, "stages": rows}
+    helpers = [
+        {
+            "function": name,
+            "seconds": value,
+            "share": value / total if total else 0.0,
+            "calls": details.calls.get(name, 0),
+        }
+        for name, value in details.seconds.items()
+        if total and value / total >= DETAIL_MIN_SHARE
+    ]
+    helpers.sort(key=lambda h: h["seconds"], reverse=True)
+    return {"total_s": total, "stages": rows, "helpers": helpers}
 
 
 def cprofile_pipeline(
@@ -600,7 +640,8 @@ def markdown(result: dict[str, Any]) -> str:
         _row("conflictmap ingest + extract + store", p),
         "",
         f"**Ratio conflictmap / bare spaCy: {result['ratio']:.2f}** "
-        f"(goal >= {GOAL}: {'met' if result['ratio'] >= GOAL else 'NOT met'})",
+        f"(goal >= {GOAL}: {'met' if result['ratio'] >= GOAL else 'NOT met'}); "
+        f"per-repeat paired ratios: {', '.join(f'{r:.2f}' for r in result['paired_ratios'])}",
         "",
         "| one-off cost (not in throughput) | s |",
         "|---|---:|",
@@ -617,7 +658,13 @@ def markdown(result: dict[str, Any]) -> str:
         f"{_mib(mem['rss_after_load_mib'])} after loading model + gazetteer, "
         f"{_mib(mem['rss_after_bare_mib'])} after the first bare run, "
         f"{_mib(mem['rss_after_conflictmap_mib'])} after the first conflictmap run "
-        f"({mem['first_order']}); {_mib(mem['rss_peak_mib'])} at the end."
+        f"({mem['first_order']}); {_mib(mem['rss_peak_mib'])} after all timed runs."
+        + (
+            f" The extra untimed tracemalloc/profile runs raise it to "
+            f"{_mib(mem['rss_after_extra_runs_mib'])} (tracemalloc's own bookkeeping)."
+            if mem.get("rss_after_extra_runs_mib")
+            else ""
+        )
     )
     if mem.get("tracemalloc"):
         t = mem["tracemalloc"]
@@ -639,6 +686,18 @@ def markdown(result: dict[str, Any]) -> str:
         lines += [
             f"| {r['stage']} | {r['seconds']:.2f} | {r['share']:.1%} | {r['calls']} |"
             for r in s["stages"]
+        ]
+        lines += [
+            "",
+            "Helpers inside the stages (inclusive wall time, same run; nested helpers overlap, "
+            f"so these do not add up; >= {DETAIL_MIN_SHARE:.1%} shown):",
+            "",
+            "| helper | s | share | calls |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| `{h['function']}` | {h['seconds']:.2f} | {h['share']:.1%} | {h['calls']} |"
+            for h in s.get("helpers", [])
         ]
         lines.append("")
     if result.get("cprofile"):
@@ -820,6 +879,8 @@ def main(argv: list[str] | None = None) -> int:
             cprof = cprofile_pipeline(
                 documents, extractor, databases.new(), args.profile_out, args.top
             )
+        if args.tracemalloc or args.profile:
+            memory["rss_after_extra_runs_mib"] = peak_rss_mib()
     finally:
         databases.cleanup()
 

@@ -221,10 +221,14 @@ def _toponyms_by_line(lines: list[str]) -> dict[int, list[tuple[int, int]]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
+            position += 1  # the reader reports this line as an error item: keep counting
             continue
         if isinstance(record, dict) and isinstance(record.get("toponyms"), list):
+            # the reader strips leading whitespace from the text: shift the spans with it
+            text = record.get("text") if isinstance(record.get("text"), str) else ""
+            shift = len(text) - len(text.lstrip())
             found[position] = [
-                (int(t["start"]), int(t["end"]))
+                (int(t["start"]) - shift, int(t["end"]) - shift)
                 for t in record["toponyms"]
                 if isinstance(t, dict) and "start" in t and "end" in t
             ]

@@ -84,10 +84,23 @@ def mentions_of(store: Store, document_id: str) -> int:
 def test_ingest_folder_then_again_adds_nothing(tmp_path: Path, store: Store, extractor) -> None:
     folder = tmp_path / "reports"
     write(folder, "attack.txt", header("Attack near Tillaberi", "2014-03-03") + REPORT)
-    write(folder, "more/feed.jsonl", "\n".join(json.dumps(r) for r in (
-        {"id": "protest-1", "text": PROTEST, "date": "2014-04-09", "source": "Valley Ledger"},
-        {"id": "flood-1", "text": FLOOD, "date": "2014-08-20"},
-    )) + "\n")
+    write(
+        folder,
+        "more/feed.jsonl",
+        "\n".join(
+            json.dumps(r)
+            for r in (
+                {
+                    "id": "protest-1",
+                    "text": PROTEST,
+                    "date": "2014-04-09",
+                    "source": "Valley Ledger",
+                },
+                {"id": "flood-1", "text": FLOOD, "date": "2014-08-20"},
+            )
+        )
+        + "\n",
+    )
     write(folder, "notes.md", "not a report: ignored inside folders")
     progress: list[str] = []
 
@@ -147,15 +160,23 @@ def test_near_duplicate_is_stored_as_duplicate_without_extraction(
     edited = REPORT.replace("motorcycles", "camels", 1)
     assert edited != REPORT and len(edited.split()) == len(REPORT.split())
 
-    first = ingest([write(tmp_path / "a", "original.txt", REPORT)], store, extractor,
-                   default_date=date(2014, 3, 3))
+    first = ingest(
+        [write(tmp_path / "a", "original.txt", REPORT)],
+        store,
+        extractor,
+        default_date=date(2014, 3, 3),
+    )
     [original_id] = first.stored
     before = store.stats()
     assert before["events"] + before["relations"] > 0  # so "nothing extracted" means something
     assert mentions_of(store, original_id) > 0
 
-    second = ingest([write(tmp_path / "b", "rerun.txt", edited)], store, extractor,
-                    default_date=date(2014, 3, 4))
+    second = ingest(
+        [write(tmp_path / "b", "rerun.txt", edited)],
+        store,
+        extractor,
+        default_date=date(2014, 3, 4),
+    )
     assert second.stored == [] and second.skipped == [] and second.failed == []
     [(dup_id, of)] = second.near_duplicates
     assert of == original_id
@@ -200,8 +221,10 @@ def test_bad_files_are_reported_and_good_files_stored(
         "blank": (write(folder, "blank.txt", b"  \n\t\n"), "empty file"),
         "png": (write(folder, "scan.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256))), "binary"),
         "nul": (write(folder, "nul.html", b"<p>text\x00\x00\x01</p>"), "binary"),
-        "latin1": (write(folder, "latin1.txt", "Caf\u00e9 in Niamey.".encode("latin-1")),
-                   "invalid UTF-8"),
+        "latin1": (
+            write(folder, "latin1.txt", "Caf\u00e9 in Niamey.".encode("latin-1")),
+            "invalid UTF-8",
+        ),
     }
     missing = tmp_path / "missing.txt"
     unsupported = write(tmp_path, "report.pdf", b"%PDF-1.4 not really")

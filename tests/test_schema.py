@@ -81,7 +81,12 @@ def test_schema_is_valid_draft_2020_12(schema: dict) -> None:
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert set(schema["required"]) == {
-        "id", "document_date", "entities", "mentions", "relations", "events",
+        "id",
+        "document_date",
+        "entities",
+        "mentions",
+        "relations",
+        "events",
     }
 
 

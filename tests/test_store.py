@@ -70,8 +70,13 @@ def day(value: date, text_: str) -> TimeValue:
 def first_document() -> tuple[Document, Extraction]:
     t = TEXT_1
     doc = Document(
-        id="d1", text=t, title="ALF takes Kidal", date=date(2012, 4, 2),
-        date_origin="metadata", source="Test Wire", path="d1.txt",
+        id="d1",
+        text=t,
+        title="ALF takes Kidal",
+        date=date(2012, 4, 2),
+        date_origin="metadata",
+        source="Test Wire",
+        path="d1.txt",
     )
     alf_mentions = spans(t, "Azawad Liberation Front") + spans(t, "ALF")
     s1 = "The Azawad Liberation Front (ALF) seized Kidal on Friday, residents said."
@@ -93,24 +98,36 @@ def first_document() -> tuple[Document, Extraction]:
         ],
         relations=[
             Relation(
-                "Azawad Liberation Front", "controls", "Kidal",
+                "Azawad Liberation Front",
+                "controls",
+                "Kidal",
                 evidence(t, s1, "resident_or_witness", "residents said"),
-                valid_from=TimeValue("on Friday", date(2012, 3, 30), date(2012, 3, 30), "day",
-                                     open_end=True),
+                valid_from=TimeValue(
+                    "on Friday", date(2012, 3, 30), date(2012, 3, 30), "day", open_end=True
+                ),
             ),
             Relation("Musa Ag Kane", "leader_of", "Azawad Liberation Front", evidence(t, s2)),
         ],
         events=[
             Event(
-                "Battles", "Non-state actor overtakes territory", evidence(t, s1),
-                actors=("Azawad Liberation Front",), location="Kidal",
-                date=day(date(2012, 3, 30), "on Friday"), trigger="seized",
+                "Battles",
+                "Non-state actor overtakes territory",
+                evidence(t, s1),
+                actors=("Azawad Liberation Front",),
+                location="Kidal",
+                date=day(date(2012, 3, 30), "on Friday"),
+                trigger="seized",
             ),
             Event(
-                "Battles", "Armed clash", evidence(t, s3, "unattributed"),
-                actors=("Mali armed forces",), targets=("Azawad Liberation Front",),
-                location="Timbuktu", date=day(date(2012, 3, 31), "on Saturday"),
-                fatalities=2, trigger="clashed",
+                "Battles",
+                "Armed clash",
+                evidence(t, s3, "unattributed"),
+                actors=("Mali armed forces",),
+                targets=("Azawad Liberation Front",),
+                location="Timbuktu",
+                date=day(date(2012, 3, 31), "on Saturday"),
+                fatalities=2,
+                trigger="clashed",
             ),
         ],
     )
@@ -120,8 +137,13 @@ def first_document() -> tuple[Document, Extraction]:
 def second_document() -> tuple[Document, Extraction]:
     t = TEXT_2
     doc = Document(
-        id="d2", text=t, title="Market looted", date=date(2012, 6, 28),
-        date_origin="metadata", source="Other Wire", path="d2.txt",
+        id="d2",
+        text=t,
+        title="Market looted",
+        date=date(2012, 6, 28),
+        date_origin="metadata",
+        source="Other Wire",
+        path="d2.txt",
     )
     s1 = t[: t.index("a trader said.") + len("a trader said.")]
     extraction = Extraction(
@@ -130,8 +152,12 @@ def second_document() -> tuple[Document, Extraction]:
         document_date=doc.date,
         entities=[
             # Same group, found under its acronym, with a new long form.
-            Entity("ALF", "ARMED_GROUP", ["Azawad Liberation Front of Mali"],
-                   spans(t, "ALF") + spans(t, "Azawad Liberation Front of Mali")),
+            Entity(
+                "ALF",
+                "ARMED_GROUP",
+                ["Azawad Liberation Front of Mali"],
+                spans(t, "ALF") + spans(t, "Azawad Liberation Front of Mali"),
+            ),
             # Same place as "Timbuktu" in the first document: same GeoNames id.
             Entity("Tombouctou", "LOCATION", [], spans(t, "Tombouctou"), TIMBUKTU),
             # Same person as in the first document.
@@ -141,10 +167,13 @@ def second_document() -> tuple[Document, Extraction]:
         ],
         events=[
             Event(
-                "Strategic developments", "Looting/property destruction",
+                "Strategic developments",
+                "Looting/property destruction",
                 evidence(t, s1, "resident_or_witness", "a trader said"),
-                actors=("ALF",), location="Tombouctou",
-                date=day(date(2012, 6, 27), "on Wednesday"), trigger="looted",
+                actors=("ALF",),
+                location="Tombouctou",
+                date=day(date(2012, 6, 27), "on Wednesday"),
+                trigger="looted",
             ),
         ],
     )
@@ -190,7 +219,9 @@ def test_round_trip_entity_profile(store: Store) -> None:
     assert len(controls) == 1
     rel = controls[0]
     assert (rel["subject"], rel["object"], rel["object_type"]) == (
-        "Azawad Liberation Front", "Kidal", "LOCATION",
+        "Azawad Liberation Front",
+        "Kidal",
+        "LOCATION",
     )
     assert rel["valid_from"] == {"date": "2012-03-30", "text": "on Friday", "precision": "day"}
     assert rel["valid_to"] is None
@@ -206,7 +237,8 @@ def test_round_trip_entity_profile(store: Store) -> None:
         ("Musa Ag Kane", "Azawad Liberation Front")
     ]
     assert {e["sub_event_type"] for e in profile["events"]} == {
-        "Non-state actor overtakes territory", "Armed clash",
+        "Non-state actor overtakes territory",
+        "Armed clash",
     }
 
 
@@ -224,7 +256,9 @@ def test_round_trip_place_and_event(store: Store) -> None:
     assert event["location"] == "Kidal"
     assert event["latitude"] == pytest.approx(KIDAL.latitude)
     assert (event["date"], event["date_end"], event["date_precision"]) == (
-        "2012-03-30", "2012-03-30", "day",
+        "2012-03-30",
+        "2012-03-30",
+        "day",
     )
     clash = store.events("Armed clash")[0]
     assert clash["actors"] == ["Mali armed forces"]
@@ -269,7 +303,8 @@ def test_event_filters(filled: Store) -> None:
     assert dates == sorted(dates, reverse=True)
     # Type: event type or sub-event type, any case.
     assert {e["sub_event_type"] for e in filled.events("battles")} == {
-        "Non-state actor overtakes territory", "Armed clash",
+        "Non-state actor overtakes territory",
+        "Armed clash",
     }
     assert [e["event_type"] for e in filled.events("LOOTING/PROPERTY DESTRUCTION")] == [
         "Strategic developments"
@@ -277,18 +312,20 @@ def test_event_filters(filled: Store) -> None:
     assert filled.events("Protests") == []
     # Place: by name or by any alias of the place.
     assert {e["sub_event_type"] for e in filled.events(place="Timbuktu")} == {
-        "Armed clash", "Looting/property destruction",
+        "Armed clash",
+        "Looting/property destruction",
     }
     assert len(filled.events(place="Tombouctou")) == 2
     assert [e["location"] for e in filled.events(place="Kidal")] == ["Kidal"]
     # Date range: inclusive on both ends.
     assert [e["date"] for e in filled.events(since=date(2012, 3, 31))] == [
-        "2012-06-27", "2012-03-31",
+        "2012-06-27",
+        "2012-03-31",
     ]
     assert [e["date"] for e in filled.events(until=date(2012, 3, 30))] == ["2012-03-30"]
-    assert [
-        e["date"] for e in filled.events(since=date(2012, 3, 31), until=date(2012, 3, 31))
-    ] == ["2012-03-31"]
+    assert [e["date"] for e in filled.events(since=date(2012, 3, 31), until=date(2012, 3, 31))] == [
+        "2012-03-31"
+    ]
     assert filled.events(since=date(2013, 1, 1)) == []
     # Actor: as actor or target, by alias; combined with other filters.
     assert len(filled.events(actor="ALF")) == 3
@@ -363,25 +400,22 @@ def test_organisation_seen_as_armed_later_becomes_armed_group(store: Store) -> N
     t1, t2 = "Ganda Izo held a meeting in Gao.", "Ganda Izo fighters attacked a convoy."
     for doc_id, t, kind in (("o1", t1, "ORGANIZATION"), ("o2", t2, "ARMED_GROUP")):
         doc = Document(id=doc_id, text=t, date=date(2012, 5, 1))
-        extraction = Extraction(doc_id, t, doc.date, [Entity("Ganda Izo", kind, [],
-                                                            spans(t, "Ganda Izo"))])
+        extraction = Extraction(
+            doc_id, t, doc.date, [Entity("Ganda Izo", kind, [], spans(t, "Ganda Izo"))]
+        )
         add(store, doc, extraction)
     [row] = store.actors()
     assert row["type"] == "ARMED_GROUP"
     assert row["mentions"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store merges places by folded name when the GeoNames id differs: "
-    "_match_entity falls back to alias matching for LOCATION entities",
-)
 def test_places_with_same_name_and_different_geonameid_stay_apart(store: Store) -> None:
     for doc_id, geo, extra in (("t1", TRIPOLI_LY, "Libya"), ("t2", TRIPOLI_LB, "Lebanon")):
         t = f"Fighting was reported in Tripoli, {extra}."
         doc = Document(id=doc_id, text=t, date=date(2012, 5, 1))
-        extraction = Extraction(doc_id, t, doc.date,
-                                [Entity("Tripoli", "LOCATION", [], spans(t, "Tripoli"), geo)])
+        extraction = Extraction(
+            doc_id, t, doc.date, [Entity("Tripoli", "LOCATION", [], spans(t, "Tripoli"), geo)]
+        )
         add(store, doc, extraction)
     ids = {e["geo"]["geonameid"] for e in store.export()["entities"] if e["name"] == "Tripoli"}
     assert ids == {TRIPOLI_LY.geonameid, TRIPOLI_LB.geonameid}
@@ -419,8 +453,15 @@ def test_empty_store_queries(store: Store) -> None:
 # -- migrations ---------------------------------------------------------------------------
 
 TABLES = {
-    "documents", "entities", "aliases", "mentions", "evidence", "relations", "events",
-    "participants", "alembic_version",
+    "documents",
+    "entities",
+    "aliases",
+    "mentions",
+    "evidence",
+    "relations",
+    "events",
+    "participants",
+    "alembic_version",
 }
 
 

@@ -397,6 +397,8 @@ def _looks_like_place(
         return True
     if not gazetteer.is_place(surface):
         return False
+    if surface.isupper() and len(surface) > 3 and gazetteer.is_place(surface.title()):
+        return True  # a dateline in capitals: "GAO, June 29 -"
     if label == "ORGANIZATION":
         return gazetteer.country(surface) is not None or place_cues > 0
     candidates = gazetteer.candidates(surface)

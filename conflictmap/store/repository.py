@@ -444,8 +444,8 @@ def _match_entity(session: Session, entity: Entity) -> EntityRow | None:
                 EntityRow.geonameid == entity.geo.geonameid, EntityRow.type == "LOCATION"
             )
         )
-        if row is not None:
-            return row
+        # Same name, other GeoNames id: another place (Tripoli, Libya vs. Tripoli, Lebanon).
+        return row
     keys = {fold(n) for n in [entity.canonical, *entity.aliases]} - {""}
     row = session.scalar(
         select(EntityRow)
