@@ -621,10 +621,11 @@ def _resolve_anaphora(table: EntityTable) -> None:
 def _anaphor_types(token: Token) -> tuple[str, ...]:
     if token.lower_ in PRONOUNS and token.pos_ == "PRON":
         return PRONOUNS[token.lower_]
-    if (
-        token.lower_ in NOMINAL_ANAPHORS
-        and token.i > 0
-        and (token.doc[token.i - 1].lower_ in ("the", "this", "that"))
-    ):
+    if token.lower_ not in NOMINAL_ANAPHORS:
+        return ()
+    i = token.i - 1
+    while i >= 0 and token.i - i <= 3 and token.doc[i].pos_ == "ADJ":
+        i -= 1  # "the whole city", "the northern town"
+    if i >= 0 and token.doc[i].lower_ in ("the", "this", "that"):
         return NOMINAL_ANAPHORS[token.lower_]
     return ()

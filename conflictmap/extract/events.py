@@ -331,8 +331,8 @@ def _not_an_event(token: Token) -> bool:
         token, ("hostage", "prisoner", "captive", "detainee", "ransom", "worker", "tourist")
     ):
         return True
-    if token.lemma_ in ("strike", "march") and token.pos_ == "VERB":
-        return True
+    if token.lemma_ == "march" and token.is_title:
+        return True  # the month, where the model did not tag it DATE
     if token.lemma_ in ("impose", "enforce") and not any(
         c.lemma_ in ("law", "sharia", "rule", "curfew", "ban") for c in token.subtree
     ):
@@ -419,7 +419,7 @@ def _fill(
         targets=tuple(t for t in targets if t not in actors),
         location=location,
         date=_event_date(trigger, sent, anchor),
-        fatalities=fatalities(sent.text),
+        fatalities=fatalities(sent.text, trigger.idx - sent.start_char),
         amount=amount,
         trigger=trigger.text,
         plover=draft.plover,
@@ -481,14 +481,19 @@ def _event_date(trigger: Token, sent: Span, anchor: date | None) -> TimeValue | 
     return None
 
 
-def fatalities(text: str) -> int | None:
-    """Deaths reported in a sentence, at the lower bound ACLED uses ("at least 12" -> 12)."""
+def fatalities(text: str, near: int = 0) -> int | None:
+    """Deaths reported in a sentence, at the lower bound ACLED uses ("at least 12" -> 12).
+
+    With several tolls in one sentence, the one nearest to character ``near`` (the event's
+    trigger) wins.
+    """
+    found: list[tuple[int, int]] = []
     for pattern in FATALITY_PATTERNS:
         for match in pattern.finditer(text):
             value = _number(match.group(1))
             if value is not None:
-                return value
-    return None
+                found.append((min(abs(match.start() - near), abs(match.end() - near)), value))
+    return min(found)[1] if found else None
 
 
 def _number(word: str) -> int | None:

@@ -65,6 +65,7 @@ SKIPPABLE_BEFORE_ROLE = frozenset(
     }
 )
 
+SIDE_CLAUSES = frozenset({"relcl", "acl", "appos"})
 SEIZURE_VERBS = frozenset(
     {"seize", "capture", "take", "overrun", "occupy", "enter", "recapture", "retake"}
 )
@@ -180,6 +181,10 @@ def _role_owners(role: Token, table: EntityTable) -> list[str]:
     i = role.i - 1
     while i >= 0 and (doc[i].lower_ in SKIPPABLE_BEFORE_ROLE or doc[i].pos_ in ("ADJ", "ADV")):
         i -= 1
+    if i >= 0 and doc[i].lower_ == "whose":
+        # "Ansar Dine, whose leader X ...": the owner is what the relative clause describes
+        clause = clause_of(role)
+        return _entities_at(clause.head, table) if clause.dep_ == "relcl" else []
     if i >= 0 and i < role.i and table.at(i):
         return [table.at(i)]  # type: ignore[list-item]
     after = doc[role.i + 1] if role.i + 1 < len(doc) else None
@@ -216,6 +221,17 @@ def _takes_control(verb: Token) -> bool:
 
 def _arguments(verb: Token, table: EntityTable) -> tuple[list[str], list[str]]:
     passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    if verb.dep_ == "acl" and any(c.dep_ == "agent" for c in verb.children):
+        # "Ansar Dine, led by Iyad Ag Ghaly": a passive participle on the noun it describes
+        agents = [
+            n
+            for c in verb.children
+            if c.dep_ == "agent"
+            for p in c.children
+            if p.dep_ == "pobj"
+            for n in _entities_at(p, table, ACTORS)
+        ]
+        return agents, _entities_at(verb.head, table)
     if passive:
         agents = [
             n
@@ -249,7 +265,9 @@ def _subjects(verb: Token) -> list[Token]:
         subjects = [c for c in node.children if c.dep_ == "nsubj"]
         if subjects:
             if subjects[0].lower_ in ("who", "which", "that") and node.dep_ == "relcl":
-                return [node.head]
+                # "X, a veteran leader who heads Y": the relative clause hangs off "leader"
+                head = node.head
+                return [head.head] if head.dep_ == "appos" else [head]
             return subjects
         if node.dep_ in ("conj", "xcomp", "advcl", "relcl", "acl", "pcomp", "prep") and (
             node.head.i != node.i
@@ -386,7 +404,7 @@ def _sentence_times(sent: Span, anchor: date | None) -> list[tuple[Token, TimeVa
     """
     times = []
     for ent in sent.ents:
-        if ent.label_ != "DATE" or in_side_clause(ent.root):
+        if ent.label_ != "DATE":
             continue
         prep = sent.doc[ent.start - 1].lower_ if ent.start > sent.start else ""
         text = (
@@ -396,6 +414,32 @@ def _sentence_times(sent: Span, anchor: date | None) -> list[tuple[Token, TimeVa
         if value is not None:
             times.append((ent.root, value, prep))
     return times
+
+
+def clause_of(token: Token) -> Token:
+    """The head of the smallest relative clause, participle or apposition holding a token."""
+    node = token
+    while node.head.i != node.i:
+        if node.dep_ in SIDE_CLAUSES:
+            return node
+        node = node.head
+    return node
+
+
+def _in_clause_of(
+    times: list[tuple[Token, TimeValue, str]], trigger: Token
+) -> list[tuple[Token, TimeValue, str]]:
+    """Dates of the trigger's own clause, else of the clauses around it ("a rebel who led
+    a 1990-95 rebellion": that date is not the date of the sentence's main verb)."""
+    own = clause_of(trigger)
+    same = [t for t in times if clause_of(t[0]).i == own.i]
+    if same:
+        return same
+    return [
+        t
+        for t in times
+        if (c := clause_of(t[0])).left_edge.i <= own.i <= c.right_edge.i and c.i != own.i
+    ]
 
 
 def in_side_clause(token: Token, deps: tuple[str, ...] = ("relcl", "acl", "appos")) -> bool:
@@ -411,6 +455,7 @@ def in_side_clause(token: Token, deps: tuple[str, ...] = ("relcl", "acl", "appos
 def _validity(
     times: list[tuple[Token, TimeValue, str]], trigger: Token
 ) -> tuple[TimeValue | None, TimeValue | None]:
+    times = _in_clause_of(times, trigger)
     if not times:
         return None, None
     distance: Callable[[tuple[Token, TimeValue, str]], int] = lambda t: abs(t[0].i - trigger.i)  # noqa: E731
