@@ -305,7 +305,6 @@ def test_ansar_dine_held_timbuktu_until_january_2013(export: dict, doc_id) -> No
     assert rel["valid_to"] is not None and rel["valid_to"]["date"].startswith("2013-01")
 
 
-@xfail("'has held Timbuktu since the army fled the city on April 1' gets valid_to 2012-04-01")
 def test_ansar_eddine_still_holds_timbuktu_in_july_2012(export: dict) -> None:
     rels = relations(
         export, "Ansar Eddine", "controls", "Timbuktu", "dc-2012-07-02-timbuktu-shrines"
@@ -314,7 +313,6 @@ def test_ansar_eddine_still_holds_timbuktu_in_july_2012(export: dict) -> None:
     assert rels[0]["valid_to"] is None
 
 
-@xfail("'Kidal, which the MNLA has controlled since the end of January' yields no relation")
 def test_mnla_controls_kidal_since_end_of_january_2013(export: dict, doc_id) -> None:
     source = doc_id("2013-06-18_ouagadougou_accord.txt")
     rels = relations(export, "MNLA", "controls", "Kidal", source)
@@ -511,10 +509,6 @@ def test_every_evidence_sentence_is_verbatim_in_its_document(
         assert ev["published"] is not None
 
 
-@xfail(
-    "feed/HTML paragraphs are joined with a single newline, which the sentence splitter "
-    "does not break on, so some evidence spans two paragraphs"
-)
 def test_evidence_sentences_stay_within_a_paragraph(export: dict) -> None:
     for item in export["relations"] + export["events"]:
         assert "\n" not in item["evidence"]["sentence"].strip(), item["evidence"]["sentence"]

@@ -22,9 +22,10 @@ from conflictmap.extract.relations import (
     _entities_at,
     _subjects,
     hypothetical,
+    in_clause_of,
     in_side_clause,
+    sentence_times,
 )
-from conflictmap.extract.timex import parse_timex
 from conflictmap.model import Attribution, Event, TimeValue
 
 BATTLES = "Battles"
@@ -464,18 +465,10 @@ def _location(trigger: Token, sent: Span, table: EntityTable, taken: list[str]) 
 
 
 def _event_date(trigger: Token, sent: Span, anchor: date | None) -> TimeValue | None:
-    best: tuple[int, TimeValue] | None = None
-    for ent in sent.ents:
-        if ent.label_ != "DATE":
-            continue
-        value = parse_timex(ent.text, anchor)
-        if value is None:
-            continue
-        distance = abs(ent.start - trigger.i)
-        if best is None or distance < best[0]:
-            best = (distance, value)
-    if best is not None:
-        return best[1]
+    """The date in the trigger's clause nearest to it, else the document date."""
+    times = in_clause_of(sentence_times(sent, anchor), trigger)
+    if times:
+        return min(times, key=lambda t: abs(t[0].i - trigger.i))[1]
     if anchor is not None:
         return TimeValue("(document date)", anchor, anchor, "day")
     return None

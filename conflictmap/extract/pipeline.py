@@ -31,9 +31,28 @@ PACKAGED_MODELS = {
 }
 
 
+@Language.component(
+    "conflictmap_paragraphs", assigns=["token.is_sent_start"], requires=["token.text"]
+)
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A line break starts a sentence: paragraphs of feeds and pages are joined by one."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text_with_ws and not token.is_space:
+            token.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
-    """Load an installed spaCy pipeline by name or path."""
+    """Load an installed spaCy pipeline by name or path, with our paragraph splitter."""
+    nlp = _load(name)
+    anchor = next((p for p in ("parser", "senter") if p in nlp.pipe_names), None)
+    if anchor is not None and "conflictmap_paragraphs" not in nlp.pipe_names:
+        nlp.add_pipe("conflictmap_paragraphs", before=anchor)
+    return nlp
+
+
+def _load(name: str) -> Language:
     try:
         return spacy.load(name)
     except OSError:

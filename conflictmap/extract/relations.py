@@ -104,7 +104,7 @@ def find_relations(
     found: dict[tuple, Relation] = {}
     for sent in table.doc.sents:
         attribution = attributions.get(sent.start, Attribution())
-        when = _sentence_times(sent, anchor)
+        when = sentence_times(sent, anchor)
         for subject, predicate, obj, trigger in _sentence_relations(sent, table):
             if subject == obj or not _types_fit(table, subject, predicate, obj):
                 continue
@@ -248,7 +248,10 @@ def _arguments(verb: Token, table: EntityTable) -> tuple[list[str], list[str]]:
     agents = [n for s in _subjects(verb) for n in _entities_at(s, table, ACTORS)]
     patients: list[str] = []
     for child in verb.children:
-        if child.dep_ in ("dobj", "attr"):
+        if child.dep_ in ("dobj", "attr") and child.lower_ in ("which", "that", "whom"):
+            if verb.dep_ == "relcl":
+                patients += _entities_at(verb.head, table)  # "Kidal, which X has controlled"
+        elif child.dep_ in ("dobj", "attr"):
             patients += _entities_at(child, table)
             patients += _of_objects(child, table)
         elif child.dep_ == "prep" and child.lower_ in ("with", "against", "of", "over", "from"):
@@ -396,7 +399,7 @@ def _nearest_actor_before(token: Token, table: EntityTable) -> list[str]:
 # --- time -------------------------------------------------------------------------------
 
 
-def _sentence_times(sent: Span, anchor: date | None) -> list[tuple[Token, TimeValue, str]]:
+def sentence_times(sent: Span, anchor: date | None) -> list[tuple[Token, TimeValue, str]]:
     """(head token, value, leading preposition) for each DATE of the sentence's own clauses.
 
     Dates inside a relative clause or apposition ("a former rebel who led a 1990-95
@@ -404,16 +407,34 @@ def _sentence_times(sent: Span, anchor: date | None) -> list[tuple[Token, TimeVa
     """
     times = []
     for ent in sent.ents:
-        if ent.label_ != "DATE":
+        if ent.label_ not in ("DATE", "TIME"):
             continue
-        prep = sent.doc[ent.start - 1].lower_ if ent.start > sent.start else ""
-        text = (
-            f"{prep} {ent.text}" if prep in ("since", "until", "till", "from", "by") else ent.text
-        )
+        prep = _interval_word(sent, ent)
+        text = f"{prep} {ent.text}" if prep in INTERVAL_WORDS else ent.text
         value = parse_timex(text, anchor)
         if value is not None:
             times.append((ent.root, value, prep))
     return times
+
+
+INTERVAL_WORDS = ("since", "until", "till", "from", "by")
+
+
+def _interval_word(sent: Span, ent: Span) -> str:
+    """The word opening the interval a date belongs to: the preposition before it, or the
+    conjunction of its clause ("since the army fled the city on April 1", "until they
+    left last week")."""
+    doc = sent.doc
+    before = doc[ent.start - 1].lower_ if ent.start > sent.start else ""
+    if before in INTERVAL_WORDS:
+        return before
+    for i in range(ent.start - 1, max(sent.start, ent.start - 9) - 1, -1):
+        token = doc[i]
+        if token.ent_type_ in ("DATE", "TIME") or token.text in (";", ",", "and"):
+            break
+        if token.lower_ in ("since", "until", "till") and token.dep_ == "mark":
+            return token.lower_
+    return before
 
 
 def clause_of(token: Token) -> Token:
@@ -426,7 +447,7 @@ def clause_of(token: Token) -> Token:
     return node
 
 
-def _in_clause_of(
+def in_clause_of(
     times: list[tuple[Token, TimeValue, str]], trigger: Token
 ) -> list[tuple[Token, TimeValue, str]]:
     """Dates of the trigger's own clause, else of the clauses around it ("a rebel who led
@@ -455,7 +476,7 @@ def in_side_clause(token: Token, deps: tuple[str, ...] = ("relcl", "acl", "appos
 def _validity(
     times: list[tuple[Token, TimeValue, str]], trigger: Token
 ) -> tuple[TimeValue | None, TimeValue | None]:
-    times = _in_clause_of(times, trigger)
+    times = in_clause_of(times, trigger)
     if not times:
         return None, None
     distance: Callable[[tuple[Token, TimeValue, str]], int] = lambda t: abs(t[0].i - trigger.i)  # noqa: E731
