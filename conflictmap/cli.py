@@ -185,7 +185,11 @@ def extract(obj: Context, inputs: tuple[str, ...], jsonl: bool, default_date: da
             continue
         document, toponyms = item
         result = extractor.extract(
-            document.text, doc_id=document.id, document_date=document.date, toponyms=toponyms
+            document.text,
+            doc_id=document.id,
+            document_date=document.date,
+            toponyms=toponyms,
+            source=document.source,
         )
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     sys.exit(EXIT_PARTIAL if failed else EXIT_OK)

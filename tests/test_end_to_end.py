@@ -229,12 +229,7 @@ def test_belmokhtar_short_and_full_name_are_one_person(graph: Store) -> None:
                 "ORGANIZATION entity has more mentions than the PERSON one, so the lookup finds it"
             ),
         ),
-        pytest.param(
-            "Bosco Ntaganda",
-            marks=xfail(
-                "'Bosco Ntaganda' is an ORGANIZATION entity (5 mentions) beside a PERSON one (2)"
-            ),
-        ),
+        "Bosco Ntaganda",
         pytest.param("Bilal Ag Acherif", marks=xfail("typed ORGANIZATION")),
     ],
 )
@@ -345,14 +340,7 @@ def test_controlled_place_is_named_in_the_evidence(export: dict, graph: Store) -
         ("Sultani Makenga", "leader_of", "M23"),
         ("MUJAO", "splinter_of", "AQIM"),
         ("MIA", "splinter_of", "Ansar Dine"),
-        pytest.param(
-            "Iyad Ag Ghaly",
-            "leader_of",
-            "Ansar Dine",
-            marks=xfail(
-                "'who heads the Islamist group Ansar Dine', 'Ansar Dine, led by Iyad Ag Ghaly' and "
-                "'whose leader Iyad Ag Ghaly' give no leader_of; only the 'Ghali' spelling has one"
-            ),
+        ("Iyad Ag Ghaly", "leader_of", "Ansar Dine"),
         ),
         pytest.param(
             "Ansar Dine",

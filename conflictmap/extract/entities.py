@@ -80,13 +80,18 @@ class _Candidate:
 
 
 def find_entities(
-    doc: Doc, gazetteer: Gazetteer, toponyms: Sequence[tuple[int, int]] | None = None
+    doc: Doc,
+    gazetteer: Gazetteer,
+    toponyms: Sequence[tuple[int, int]] | None = None,
+    source: str | None = None,
 ) -> EntityTable:
-    """Run the entity stage over a parsed document."""
+    """Run the entity stage over a parsed document (``source``: the outlet that published it)."""
     surfaces: dict[str, _Candidate] = {}
     aliases: dict[str, str] = {}  # surface -> canonical surface
+    outlets = {o.casefold() for o in (source, dateline_outlet(doc.text)) if o}
     for text, label in _model_spans(doc):
-        _vote(surfaces, text, label)
+        if text.casefold() not in outlets:  # the publisher is not an actor of its story
+            _vote(surfaces, text, label)
     for long_form, short_form, _is_acronym in _parenthesis_definitions(doc):
         label = _definition_type(surfaces, long_form, short_form, gazetteer)
         _vote(surfaces, long_form, label, 3)
@@ -110,6 +115,15 @@ def find_entities(
     _resolve_places(table, gazetteer)
     _resolve_anaphora(table)
     return table
+
+
+DATELINE = re.compile(r"^[A-Z][\w .'’-]{1,40},[^()\n]{0,40}\(([^()\n]{2,60})\)\s*[-–—]")
+
+
+def dateline_outlet(text: str) -> str | None:
+    """The outlet named in a wire dateline: "GAO, June 29 (Desert Courier) - ..."."""
+    match = DATELINE.match(text.lstrip()[:160])
+    return match.group(1).strip() if match else None
 
 
 def _vote(surfaces: dict[str, _Candidate], text: str, label: str, weight: int = 1) -> None:
@@ -232,20 +246,40 @@ def _definition_type(
 
 
 def _vote_surnames(surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> None:
-    """A name that ends a longer person name in the document is that person ("Belmokhtar")."""
-    people = [s for s, c in surfaces.items() if c.votes.most_common(1)[0][0] == "PERSON"]
-    multi = [p for p in people if len(p.split()) >= 2 and all(w[:1].isupper() for w in p.split())]
+    """A name that ends a longer person name in the document is that person ("Belmokhtar").
+
+    The longer name counts as a person's when the model called it one, or when it looks like
+    one (two to four capitalised words, no "of"/"the") and the short form was called a person.
+    """
+    names = [s for s in surfaces if _person_shaped(s)]
     for surface in list(surfaces):
         words = surface.split()
         owners = {
+            p for p in names if len(p.split()) > len(words) and p.split()[-len(words) :] == words
+        }
+        owners = {
             p
-            for p in multi
-            if p != surface and len(p.split()) > len(words) and p.split()[-len(words) :] == words
+            for p in owners
+            if _top(surfaces[p]) == "PERSON" or _top(surfaces[surface]) == "PERSON"
         }
         if len(owners) == 1:
             owner = owners.pop()
             aliases.setdefault(surface, owner)
             surfaces[surface].votes["PERSON"] += 2
+            surfaces[owner].votes["PERSON"] += 2
+
+
+def _top(candidate: _Candidate) -> str:
+    return candidate.votes.most_common(1)[0][0]
+
+
+def _person_shaped(name: str) -> bool:
+    words = name.split()
+    return (
+        2 <= len(words) <= 4
+        and all(w[:1].isupper() for w in words)
+        and not any(w.lower() in lexicon.CONNECTORS for w in words)
+    )
 
 
 def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
@@ -348,6 +382,8 @@ def _decide_types(
             canonical, label, cand, place_cues, gazetteer
         ):
             label = "LOCATION"
+        elif label == "ORGANIZATION" and _person_named_as_org(cand, names, org_cues, armed_cues):
+            label = "PERSON"
         elif org_cues and (
             (label == "PERSON" and not is_named_person)
             or (label == "LOCATION" and not _known_place(canonical, gazetteer))
@@ -358,6 +394,19 @@ def _decide_types(
         for name in names:
             types[name] = label
     return types
+
+
+def _person_named_as_org(
+    cand: _Candidate, names: list[str], org_cues: int, armed_cues: int
+) -> bool:
+    """The model also called it a person and nothing around it says organisation."""
+    return (
+        cand.votes["PERSON"] > 0
+        and not org_cues
+        and not armed_cues
+        and not any(_armed_name(n) or n.isupper() for n in names)
+        and all(len(n.split()) <= 4 for n in names)
+    )
 
 
 def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> None:

@@ -80,9 +80,10 @@ def extract_doc(
     document_date: date | None,
     gazetteer: Gazetteer,
     toponyms: Sequence[tuple[int, int]] | None = None,
+    source: str | None = None,
 ) -> Extraction:
     """Entities, relations and events of one parsed document."""
-    table = find_entities(doc, gazetteer, toponyms)
+    table = find_entities(doc, gazetteer, toponyms, source)
     attributions = {sent.start: sentence_attribution(sent, table) for sent in doc.sents}
     return Extraction(
         document_id=doc_id,
@@ -109,16 +110,15 @@ class Extractor:
         doc_id: str = "doc",
         document_date: date | None = None,
         toponyms: Sequence[tuple[int, int]] | None = None,
+        source: str | None = None,
     ) -> Extraction:
-        return extract_doc(self.nlp(text), doc_id, document_date, self.gazetteer, toponyms)
+        doc = self.nlp(text)
+        return extract_doc(doc, doc_id, document_date, self.gazetteer, toponyms, source)
 
-    def extract_many(
-        self, items: Iterable[tuple[str, str, date | None]], batch_size: int = 16
-    ) -> Iterator[Extraction]:
-        """Extract ``(doc_id, text, date)`` items in batches, in input order."""
-        items = list(items) if not isinstance(items, list) else items
-        texts = (text for _, text, _ in items)
-        for (doc_id, _, when), doc in zip(
-            items, self.nlp.pipe(texts, batch_size=batch_size), strict=True
-        ):
-            yield extract_doc(doc, doc_id, when, self.gazetteer)
+    def extract_many(self, items: Iterable[tuple], batch_size: int = 16) -> Iterator[Extraction]:
+        """Extract ``(doc_id, text, date[, source])`` items in batches, in input order."""
+        items = list(items)
+        texts = (item[1] for item in items)
+        for item, doc in zip(items, self.nlp.pipe(texts, batch_size=batch_size), strict=True):
+            source = item[3] if len(item) > 3 else None
+            yield extract_doc(doc, item[0], item[2], self.gazetteer, source=source)

@@ -61,7 +61,9 @@ def ingest_documents(
     seen_hashes: set[str] = set()
     for batch in _batches(_new_documents(items, store, near, report, seen_hashes), BATCH_SIZE):
         extractable = [(doc, h, sig, dup) for doc, h, sig, dup in batch if dup is None]
-        extractions = extractor.extract_many([(d.id, d.text, d.date) for d, _, _, _ in extractable])
+        extractions = extractor.extract_many(
+            [(d.id, d.text, d.date, d.source) for d, _, _, _ in extractable]
+        )
         by_id = {e.document_id: e for e in extractions}
         for document, digest, sig, duplicate_of in batch:
             store.add(

@@ -416,9 +416,7 @@ def _entity_id(session: Session, entity: Entity) -> int:
     if row is None:
         row = EntityRow(canonical=entity.canonical, type=entity.type)
         session.add(row)
-    elif entity.type != "ORGANIZATION" and TYPE_STRENGTH.get(entity.type, -1) > TYPE_STRENGTH.get(
-        row.type, 99
-    ):
+    elif TYPE_STRENGTH.get(entity.type, -1) > TYPE_STRENGTH.get(row.type, 99):
         row.type = entity.type
     if entity.geo is not None and row.geonameid is None:
         geo = entity.geo
@@ -454,11 +452,11 @@ def _match_entity(session: Session, entity: Entity) -> EntityRow | None:
         .order_by(EntityRow.id)
         .limit(1)
     )
-    if row is not None or entity.type not in ("PERSON", "ARMED_GROUP"):
+    if row is not None or entity.type not in ("PERSON", *ORGANISATION_TYPES):
         return row
     # The model often calls a group by its name a PERSON: the same full name typed as a
-    # person in one report and as an armed group in another is one actor, the group.
-    others = ["ARMED_GROUP"] if entity.type == "PERSON" else ["PERSON"]
+    # person in one report and as a group in another is one actor, the group.
+    others = list(ORGANISATION_TYPES) if entity.type == "PERSON" else ["PERSON"]
     return session.scalar(
         select(EntityRow)
         .where(
