@@ -341,7 +341,6 @@ def test_controlled_place_is_named_in_the_evidence(export: dict, graph: Store) -
         ("MUJAO", "splinter_of", "AQIM"),
         ("MIA", "splinter_of", "Ansar Dine"),
         ("Iyad Ag Ghaly", "leader_of", "Ansar Dine"),
-        ),
         pytest.param(
             "Ansar Dine",
             "affiliated_with",
