@@ -255,7 +255,6 @@ def test_dateline_cities_are_not_actors(graph: Store, texts: dict[str, str]) -> 
     assert actors & datelines == set()
 
 
-@xfail("the outlet in the dateline, e.g. '(Sahel Wire)', becomes a PERSON or ORGANIZATION actor")
 def test_news_outlets_are_not_actors(graph: Store) -> None:
     actors = {fold(a["name"]) for a in graph.actors()}
     assert actors & {fold(o) for o in OUTLETS} == set()

@@ -133,11 +133,6 @@ def test_village_named_as_such_is_a_location(run) -> None:
     assert [e["location"] for e in out["events"]] == ["Boni"]
 
 
-@pytest.mark.xfail(
-    reason="'Sevare' (GeoNames 'Sévaré') is not in the gazetteer and the model tags it PERSON; "
-    "'positions in X' is not enough place evidence to override: typed PERSON",
-    **STRICT,
-)
 def test_town_after_in_is_not_a_person(run) -> None:
     out = run(
         "Malian soldiers patrolled the market while the Malian army reinforced its positions "

@@ -117,12 +117,17 @@ def find_entities(
     return table
 
 
-DATELINE = re.compile(r"^[A-Z][\w .'’-]{1,40},[^()\n]{0,40}\(([^()\n]{2,60})\)\s*[-–—]")
+DATELINE = re.compile(
+    r"^[A-Z][\w .'’-]{1,40},[^()\n]{0,40}\(([^()\n]{2,60})\)\s*[-–—]", re.MULTILINE
+)
 
 
 def dateline_outlet(text: str) -> str | None:
-    """The outlet named in a wire dateline: "GAO, June 29 (Desert Courier) - ..."."""
-    match = DATELINE.match(text.lstrip()[:160])
+    """The outlet named in a wire dateline: "GAO, June 29 (Desert Courier) - ...".
+
+    Pages often put a headline first, so the dateline is looked for in the first lines.
+    """
+    match = DATELINE.search(text[:600])
     return match.group(1).strip() if match else None
 
 
@@ -366,6 +371,9 @@ def _decide_types(
     for surface in surfaces:
         groups[_canonical(surface, aliases)].append(surface)
     types: dict[str, str] = {}
+    countries = frozenset(
+        country.country_code for s in surfaces if (country := gazetteer.country(s)) is not None
+    )
     for canonical, names in groups.items():
         cand = _Candidate(canonical, surfaces[names[0]].label)
         for name in names:
@@ -379,7 +387,7 @@ def _decide_types(
             for n in names
         )
         if label in ("PERSON", "ORGANIZATION") and _looks_like_place(
-            canonical, label, cand, place_cues, gazetteer
+            canonical, label, cand, place_cues, gazetteer, countries
         ):
             label = "LOCATION"
         elif label == "ORGANIZATION" and _person_named_as_org(cand, names, org_cues, armed_cues):
@@ -440,19 +448,36 @@ def _known_place(surface: str, gazetteer: Gazetteer) -> bool:
 
 
 def _looks_like_place(
-    surface: str, label: str, cand: _Candidate, place_cues: int, gazetteer: Gazetteer
+    surface: str,
+    label: str,
+    cand: _Candidate,
+    place_cues: int,
+    gazetteer: Gazetteer,
+    countries: frozenset[str] = frozenset(),
 ) -> bool:
+    """Whether a name the model called a person or organisation is a place.
+
+    Known to the gazetteer: a town of the document's countries (any size), a town with a
+    locative cue ("in X", "X and Gao") or a large town. Unknown to it: a single word seen
+    only where places go ("at X", "near X"), which is how small villages are named.
+    """
     if cand.votes["LOCATION"] > cand.votes[label]:
         return True
     if not gazetteer.is_place(surface):
-        return False
+        return place_cues > 0 and " " not in surface and cand.votes["PERSON"] < 3
     if surface.isupper() and len(surface) > 3 and gazetteer.is_place(surface.title()):
         return True  # a dateline in capitals: "GAO, June 29 -"
     if label == "ORGANIZATION":
         return gazetteer.country(surface) is not None or place_cues > 0
     candidates = gazetteer.candidates(surface)
     population = max((c.population for c in candidates), default=0)
-    return place_cues > 0 or population >= 20000 or gazetteer.country(surface) is not None
+    in_context = any(c.country_code in countries for c in candidates)
+    return (
+        place_cues > 0
+        or population >= 20000
+        or (in_context and population >= 2000)
+        or gazetteer.country(surface) is not None
+    )
 
 
 def _armed_name(surface: str) -> bool:
