@@ -9,7 +9,7 @@ threat, plan or vow ("threatened to attack") are hypothetical and not coded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from spacy.tokens import Span, Token
@@ -19,6 +19,7 @@ from conflictmap.extract.attribution import evidence_for
 from conflictmap.extract.entities import EntityTable
 from conflictmap.extract.relations import (
     ACTORS,
+    _arguments,
     _entities_at,
     _subjects,
     hypothetical,
@@ -264,11 +265,23 @@ def find_events(
         for draft in drafts:
             event = _fill(draft, sent, table, attributions, anchor, last_place)
             if event.actors or event.targets or event.fatalities:
-                events.append(event)
+                events.extend(_one_per_place(event, draft, table))
         city = [p for p in places if _is_city(table, p)]
         if city:
             last_place = city[-1]
     return events
+
+
+def _one_per_place(event: Event, draft: _Draft, table: EntityTable) -> list[Event]:
+    """ "Timbuktu, Kidal and Gao have been occupied by X": one territorial event per town,
+    as ACLED codes them, each with the same evidence."""
+    if draft.event_type != BATTLES or draft.sub_event_type == "Armed clash":
+        return [event]
+    _, patients = _arguments(draft.trigger, table)
+    towns = [p for p in patients if table.type_of(p) == "LOCATION" and _is_city(table, p)]
+    if len(towns) < 2:
+        return [event]
+    return [replace(event, location=town) for town in towns]
 
 
 def _is_city(table: EntityTable, name: str) -> bool:
