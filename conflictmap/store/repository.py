@@ -235,7 +235,7 @@ class Store:
                         MentionRow.entity_id == entity_id
                     )
                 ),
-                "relations": [_relation_dict(session, r) for r in relations],
+                "relations": _relation_dicts(session, relations),
                 "events": events,
             }
 
@@ -286,8 +286,9 @@ class Store:
         )
         if limit:
             query = query.limit(limit)
-        documents = _document_index(session)
-        return [_event_dict(row, documents) for row in session.scalars(query)]
+        rows = session.scalars(query).all()
+        documents = _document_index(session, {r.document_id for r in rows})
+        return [_event_dict(row, documents) for row in rows]
 
     def documents(self) -> list[dict]:
         with Session(self.engine) as session:
@@ -322,7 +323,7 @@ class Store:
                 )
                 .order_by(RelationRow.id)
             ).all()
-            relation_dicts = [_relation_dict(session, r) for r in relations]
+            relation_dicts = _relation_dicts(session, relations)
             events = self._events(session)
         return {
             "format": "conflictmap-graph",
@@ -499,15 +500,27 @@ def _entity_dict(row: EntityRow) -> dict:
     }
 
 
-def _document_index(session: Session) -> dict[str, tuple[str | None, str | None, str | None]]:
+def _document_index(
+    session: Session, ids: set[str]
+) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Title (or file name), outlet and date of the documents behind some evidence."""
     rows = session.execute(
-        select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.date)
+        select(
+            DocumentRow.id,
+            DocumentRow.title,
+            DocumentRow.path,
+            DocumentRow.source,
+            DocumentRow.date,
+        ).where(DocumentRow.id.in_(ids))
     )
-    return {i: (title, source, d.isoformat() if d else None) for i, title, source, d in rows}
+    return {
+        i: (title or (Path(path.split(":")[0]).name if path else None), source, d and d.isoformat())
+        for i, title, path, source, d in rows
+    }
 
 
-def _evidence_dict(row: EvidenceRow, documents: dict | None = None) -> dict:
-    title, source, published = (documents or {}).get(row.document_id, (None, None, None))
+def _evidence_dict(row: EvidenceRow, documents: dict) -> dict:
+    title, source, published = documents.get(row.document_id, (None, None, None))
     return {
         "document_id": row.document_id,
         "document_title": title,
@@ -528,8 +541,13 @@ def _time(value: date | None, text: str | None, precision: str | None) -> dict |
     return {"date": value.isoformat(), "text": text, "precision": precision}
 
 
-def _relation_dict(session: Session, row: RelationRow) -> dict:
-    documents = session.info.setdefault("documents", _document_index(session))
+def _relation_dicts(session: Session, rows: Iterable[RelationRow]) -> list[dict]:
+    rows = list(rows)
+    documents = _document_index(session, {r.document_id for r in rows})
+    return [_relation_dict(row, documents) for row in rows]
+
+
+def _relation_dict(row: RelationRow, documents: dict) -> dict:
     return {
         "id": row.id,
         "subject": row.subject.canonical,
