@@ -630,7 +630,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"{c['near_duplicates']} near-duplicates; {c['read_errors']} read errors, "
         f"{c['empty']} empty"
         + (f"; limited from {c['limited_from']}" if c["limited_from"] else ""),
-        f"- {result['repeat']} repeats in alternating order, median reported; "
+        f"- {result['repeat']} repeat(s) in alternating order, median reported; "
         f"batch size {BATCH_SIZE}; warm-up on {result['warmup_docs']} documents; "
         f"load average {_load(result['load_average'])}",
         "",

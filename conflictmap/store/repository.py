@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, func, or_, select
+from sqlalchemy import create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -24,7 +24,7 @@ from conflictmap.config import database_url
 from conflictmap.errors import EntityNotFoundError, StoreError
 from conflictmap.extract.gazetteer import fold
 from conflictmap.ingest.dedup import NearDuplicateIndex
-from conflictmap.model import Document, Entity, Evidence, Extraction, TimeValue
+from conflictmap.model import Document, Entity, Event, Evidence, Extraction, TimeValue
 from conflictmap.store.schema import (
     AliasRow,
     DocumentRow,
@@ -339,58 +339,93 @@ class Store:
 
 
 def _add_extraction(session: Session, document_id: str, extraction: Extraction) -> None:
-    ids = {e.canonical: _entity_id(session, e) for e in extraction.entities}
-    for entity in extraction.entities:
-        for start, end, text in entity.mentions:
-            session.add(
-                MentionRow(
-                    document_id=document_id,
-                    entity_id=ids[entity.canonical],
-                    start=start,
-                    end=end,
-                    text=text,
-                )
-            )
-    for relation in extraction.relations:
-        if relation.subject not in ids or relation.object not in ids:
-            continue
-        session.add(
-            RelationRow(
-                subject_id=ids[relation.subject],
-                predicate=relation.predicate,
-                object_id=ids[relation.object],
-                evidence=_evidence_row(document_id, relation.evidence),
-                document_id=document_id,
-                **_interval("valid_from", relation.valid_from, "start"),
-                **_interval("valid_to", relation.valid_to, "end"),
-            )
-        )
-    for ev in extraction.events:
-        row = EventRow(
-            document_id=document_id,
-            event_type=ev.event_type,
-            sub_event_type=ev.sub_event_type,
-            plover=ev.plover,
-            location_id=ids.get(ev.location) if ev.location else None,
-            date_start=ev.date.start if ev.date else None,
-            date_end=ev.date.end if ev.date else None,
-            date_precision=ev.date.precision if ev.date else None,
-            date_text=ev.date.text if ev.date else None,
-            fatalities=ev.fatalities,
-            amount=ev.amount,
-            trigger=ev.trigger,
-            evidence=_evidence_row(document_id, ev.evidence),
-        )
-        session.add(row)
-        for role, names in (("actor", ev.actors), ("target", ev.targets)):
-            for name in dict.fromkeys(names):
-                if name in ids:
-                    row.participants.append(ParticipantRow(entity_id=ids[name], role=role))
+    """Insert what one document says with a handful of bulk statements."""
+    ids = _EntityResolver(session).ids(extraction.entities)
+    _insert(
+        session,
+        MentionRow,
+        [
+            {
+                "document_id": document_id,
+                "entity_id": ids[e.canonical],
+                "start": s,
+                "end": t,
+                "text": text,
+            }
+            for e in extraction.entities
+            for s, t, text in e.mentions
+        ],
+    )
+    relations = [r for r in extraction.relations if r.subject in ids and r.object in ids]
+    evidence = [r.evidence for r in relations] + [e.evidence for e in extraction.events]
+    evidence_ids = _insert(session, EvidenceRow, [_evidence(document_id, e) for e in evidence])
+    _insert(
+        session,
+        RelationRow,
+        [
+            {
+                "subject_id": ids[r.subject],
+                "predicate": r.predicate,
+                "object_id": ids[r.object],
+                "evidence_id": evidence_id,
+                "document_id": document_id,
+                **_interval("valid_from", r.valid_from, "start"),
+                **_interval("valid_to", r.valid_to, "end"),
+            }
+            for r, evidence_id in zip(relations, evidence_ids, strict=False)
+        ],
+    )
+    events = extraction.events
+    event_ids = _insert(
+        session,
+        EventRow,
+        [
+            _event_values(document_id, ev, ids, evidence_id)
+            for ev, evidence_id in zip(events, evidence_ids[len(relations) :], strict=True)
+        ],
+    )
+    _insert(
+        session,
+        ParticipantRow,
+        [
+            {"event_id": event_id, "entity_id": ids[name], "role": role}
+            for ev, event_id in zip(events, event_ids, strict=True)
+            for role, names in (("actor", ev.actors), ("target", ev.targets))
+            for name in dict.fromkeys(names)
+            if name in ids
+        ],
+    )
+
+
+def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
+    """Bulk insert; the new ids, in the order of ``rows``."""
+    if not rows:
+        return []
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(session.scalars(statement, rows))
+
+
+def _event_values(document_id: str, ev: Event, ids: dict[str, int], evidence_id: int) -> dict:
+    return {
+        "document_id": document_id,
+        "event_type": ev.event_type,
+        "sub_event_type": ev.sub_event_type,
+        "plover": ev.plover,
+        "location_id": ids.get(ev.location) if ev.location else None,
+        "date_start": ev.date.start if ev.date else None,
+        "date_end": ev.date.end if ev.date else None,
+        "date_precision": ev.date.precision if ev.date else None,
+        "date_text": ev.date.text if ev.date else None,
+        "fatalities": ev.fatalities,
+        "amount": ev.amount,
+        "trigger": ev.trigger,
+        "evidence_id": evidence_id,
+    }
 
 
 def _interval(prefix: str, value: TimeValue | None, bound: str) -> dict[str, Any]:
     if value is None:
-        return {}
+        return {prefix: None, f"{prefix}_text": None, f"{prefix}_precision": None}
     return {
         prefix: value.start if bound == "start" else value.end,
         f"{prefix}_text": value.text[:100],
@@ -398,74 +433,140 @@ def _interval(prefix: str, value: TimeValue | None, bound: str) -> dict[str, Any
     }
 
 
-def _evidence_row(document_id: str, evidence: Evidence) -> EvidenceRow:
-    return EvidenceRow(
-        document_id=document_id,
-        sentence=evidence.sentence,
-        start=evidence.start,
-        end=evidence.end,
-        attribution_kind=evidence.attribution.kind,
-        attribution_phrase=evidence.attribution.phrase,
-        hedged=evidence.hedged,
-        negated=evidence.negated,
-    )
+def _evidence(document_id: str, evidence: Evidence) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "sentence": evidence.sentence,
+        "start": evidence.start,
+        "end": evidence.end,
+        "attribution_kind": evidence.attribution.kind,
+        "attribution_phrase": evidence.attribution.phrase,
+        "hedged": evidence.hedged,
+        "negated": evidence.negated,
+    }
 
 
-def _entity_id(session: Session, entity: Entity) -> int:
-    """Find the stored entity this one is, or create it; record any new aliases."""
-    row = _match_entity(session, entity)
-    if row is None:
-        row = EntityRow(canonical=entity.canonical, type=entity.type)
-        session.add(row)
-    elif TYPE_STRENGTH.get(entity.type, -1) > TYPE_STRENGTH.get(row.type, 99):
-        row.type = entity.type
-    if entity.geo is not None and row.geonameid is None:
-        geo = entity.geo
-        row.geonameid, row.latitude, row.longitude = geo.geonameid, geo.latitude, geo.longitude
-        row.country_code, row.admin1, row.feature = geo.country_code, geo.admin1, geo.feature
-        row.geo_precision = geo.precision
-    session.flush()
-    known = {a.key for a in row.aliases}
-    for name in [entity.canonical, *entity.aliases]:
-        key = fold(name)
-        if key and key not in known:
-            known.add(key)
-            session.add(AliasRow(entity_id=row.id, name=name, key=key))
-    session.flush()
-    session.expire(row, ["aliases"])
-    return row.id
+class _EntityResolver:
+    """Matches a document's entities to stored ones (or creates them) in a few queries.
 
+    A place is the stored place with its GeoNames id. An actor is the oldest stored entity
+    of a compatible type sharing any folded name or alias; failing that, a person and a
+    group with the same full name are one actor, typed as the group (the model often calls
+    a group a PERSON). New aliases are recorded.
+    """
 
-def _match_entity(session: Session, entity: Entity) -> EntityRow | None:
-    if entity.geo is not None:
-        row = session.scalar(
-            select(EntityRow).where(
-                EntityRow.geonameid == entity.geo.geonameid, EntityRow.type == "LOCATION"
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.by_key: dict[str, list[tuple[int, str]]] = {}
+        self.by_geonameid: dict[int, int] = {}
+        self.by_name: dict[str, list[tuple[int, str]]] = {}
+        self.rows: dict[int, list] = {}  # id -> [type, geonameid]
+        self.known: dict[int, set[str]] = {}
+
+    def ids(self, entities: list[Entity]) -> dict[str, int]:
+        self._load(entities)
+        ids: dict[str, int] = {}
+        new_aliases: list[dict[str, Any]] = []
+        for entity in entities:
+            entity_id = self._match(entity)
+            if entity_id is None:
+                entity_id = self._create(entity)
+            else:
+                self._update(entity_id, entity)
+            ids[entity.canonical] = entity_id
+            known = self.known.setdefault(entity_id, set())
+            for name in [entity.canonical, *entity.aliases]:
+                key = fold(name)
+                if key and key not in known:
+                    known.add(key)
+                    new_aliases.append({"entity_id": entity_id, "name": name, "key": key})
+                    self.by_key.setdefault(key, []).append((entity_id, self.rows[entity_id][0]))
+        _insert(self.session, AliasRow, new_aliases)
+        return ids
+
+    def _load(self, entities: list[Entity]) -> None:
+        keys = {k for e in entities for k in _keys(e)}
+        names = {e.canonical.lower() for e in entities}
+        geonameids = {e.geo.geonameid for e in entities if e.geo is not None}
+        query = select(AliasRow.key, EntityRow.id, EntityRow.type, EntityRow.geonameid).join(
+            EntityRow, AliasRow.entity_id == EntityRow.id
+        )
+        for key, entity_id, etype, geonameid in self.session.execute(
+            query.where(AliasRow.key.in_(keys))
+        ):
+            self.by_key.setdefault(key, []).append((entity_id, etype))
+            self.rows[entity_id] = [etype, geonameid]
+        columns = (EntityRow.id, EntityRow.type, EntityRow.geonameid, EntityRow.canonical)
+        for entity_id, etype, geonameid, canonical in self.session.execute(
+            select(*columns).where(
+                or_(
+                    EntityRow.geonameid.in_(geonameids),
+                    func.lower(EntityRow.canonical).in_(names),
+                )
             )
-        )
-        # Same name, other GeoNames id: another place (Tripoli, Libya vs. Tripoli, Lebanon).
-        return row
-    keys = {fold(n) for n in [entity.canonical, *entity.aliases]} - {""}
-    row = session.scalar(
-        select(EntityRow)
-        .join(AliasRow, AliasRow.entity_id == EntityRow.id)
-        .where(AliasRow.key.in_(keys), EntityRow.type.in_(_compatible_types(entity.type)))
-        .order_by(EntityRow.id)
-        .limit(1)
-    )
-    if row is not None or entity.type not in ("PERSON", *ORGANISATION_TYPES):
-        return row
-    # The model often calls a group by its name a PERSON: the same full name typed as a
-    # person in one report and as a group in another is one actor, the group.
-    others = list(ORGANISATION_TYPES) if entity.type == "PERSON" else ["PERSON"]
-    return session.scalar(
-        select(EntityRow)
-        .where(
-            func.lower(EntityRow.canonical) == entity.canonical.lower(), EntityRow.type.in_(others)
-        )
-        .order_by(EntityRow.id)
-        .limit(1)
-    )
+        ):
+            self.rows[entity_id] = [etype, geonameid]
+            self.by_name.setdefault(canonical.lower(), []).append((entity_id, etype))
+            if geonameid is not None and etype == "LOCATION":
+                self.by_geonameid.setdefault(geonameid, entity_id)
+        for entity_id, key in self.session.execute(
+            select(AliasRow.entity_id, AliasRow.key).where(AliasRow.entity_id.in_(self.rows))
+        ):
+            self.known.setdefault(entity_id, set()).add(key)
+
+    def _match(self, entity: Entity) -> int | None:
+        if entity.geo is not None:
+            # Same name, other GeoNames id: another place (Tripoli, Libya vs. Tripoli, Lebanon).
+            return self.by_geonameid.get(entity.geo.geonameid)
+        types = _compatible_types(entity.type)
+        found = [i for k in _keys(entity) for i, t in self.by_key.get(k, []) if t in types]
+        if found or entity.type not in ("PERSON", *ORGANISATION_TYPES):
+            return min(found, default=None)
+        others = ORGANISATION_TYPES if entity.type == "PERSON" else ("PERSON",)
+        same_name = self.by_name.get(entity.canonical.lower(), [])
+        return min((i for i, t in same_name if t in others), default=None)
+
+    def _create(self, entity: Entity) -> int:
+        values: dict[str, Any] = {"canonical": entity.canonical, "type": entity.type}
+        values.update(_geo_values(entity))
+        [entity_id] = _insert(self.session, EntityRow, [values])
+        self.rows[entity_id] = [entity.type, values.get("geonameid")]
+        self.by_name.setdefault(entity.canonical.lower(), []).append((entity_id, entity.type))
+        if entity.geo is not None:
+            self.by_geonameid[entity.geo.geonameid] = entity_id
+        return entity_id
+
+    def _update(self, entity_id: int, entity: Entity) -> None:
+        row = self.rows[entity_id]
+        values: dict[str, Any] = {}
+        if TYPE_STRENGTH.get(entity.type, -1) > TYPE_STRENGTH.get(row[0], 99):
+            values["type"] = row[0] = entity.type
+        if entity.geo is not None and row[1] is None:
+            values.update(_geo_values(entity))
+            row[1] = entity.geo.geonameid
+        if values:
+            self.session.execute(
+                update(EntityRow).where(EntityRow.id == entity_id).values(**values)
+            )
+
+
+def _keys(entity: Entity) -> set[str]:
+    return {fold(n) for n in [entity.canonical, *entity.aliases]} - {""}
+
+
+def _geo_values(entity: Entity) -> dict[str, Any]:
+    geo = entity.geo
+    if geo is None:
+        return {}
+    return {
+        "geonameid": geo.geonameid,
+        "latitude": geo.latitude,
+        "longitude": geo.longitude,
+        "country_code": geo.country_code,
+        "admin1": geo.admin1,
+        "feature": geo.feature,
+        "geo_precision": geo.precision,
+    }
 
 
 def _compatible_types(entity_type: str) -> Iterable[str]:
