@@ -13,7 +13,7 @@ import re
 from spacy.tokens import Span, Token
 
 from conflictmap.extract import lexicon
-from conflictmap.extract.entities import EntityTable
+from conflictmap.extract.entities import EntityTable, doc_text
 from conflictmap.model import Attribution, Evidence
 
 KIND_ORDER = ("anonymous_security", "group_claim", "journalist", "resident_or_witness", "official")
@@ -57,11 +57,12 @@ def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
 
 
 def evidence_for(sent: Span, attribution: Attribution, trigger: Token | None = None) -> Evidence:
-    text = sent.text
+    full = doc_text(sent.doc)
+    text = full[sent.start_char : sent.end_char]
     start = sent.start_char + (len(text) - len(text.lstrip()))
     end = sent.end_char - (len(text) - len(text.rstrip()))
     return Evidence(
-        sentence=sent.doc.text[start:end],
+        sentence=full[start:end],
         start=start,
         end=end,
         attribution=attribution,

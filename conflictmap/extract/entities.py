@@ -88,7 +88,7 @@ def find_entities(
     """Run the entity stage over a parsed document (``source``: the outlet that published it)."""
     surfaces: dict[str, _Candidate] = {}
     aliases: dict[str, str] = {}  # surface -> canonical surface
-    outlets = {o.casefold() for o in (source, dateline_outlet(doc.text)) if o}
+    outlets = {o.casefold() for o in (source, dateline_outlet(doc_text(doc))) if o}
     for text, label in _model_spans(doc):
         if text.casefold() not in outlets:  # the publisher is not an actor of its story
             _vote(surfaces, text, label)
@@ -109,7 +109,7 @@ def find_entities(
     if toponyms is not None:
         types = {s: t for s, t in types.items() if t != "LOCATION"}
         for start, end in toponyms:
-            types[doc.text[start:end]] = "LOCATION"
+            types[doc_text(doc)[start:end]] = "LOCATION"
     _build_entities(table, types, aliases)
     _scan_mentions(table, types, aliases, toponyms)
     _resolve_places(table, gazetteer)
@@ -129,6 +129,14 @@ def dateline_outlet(text: str) -> str | None:
     """
     match = DATELINE.search(text[:600])
     return match.group(1).strip() if match else None
+
+
+def doc_text(doc: Doc) -> str:
+    """The document's text, built once: spaCy joins every token on each ``Doc.text``."""
+    text = doc.user_data.get("conflictmap_text")
+    if text is None:
+        text = doc.user_data["conflictmap_text"] = doc.text
+    return text
 
 
 def _vote(surfaces: dict[str, _Candidate], text: str, label: str, weight: int = 1) -> None:
@@ -307,8 +315,13 @@ def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
     return found
 
 
+FORCE_FIRST_WORDS = frozenset(noun.split()[0] for noun in lexicon.STATE_FORCE_NOUNS)
+
+
 def _force_noun_at(doc: Doc, i: int) -> tuple[str, int] | None:
-    two = doc[i : i + 2].text.lower() if i + 1 < len(doc) else ""
+    if doc[i].lower_ not in FORCE_FIRST_WORDS:
+        return None
+    two = f"{doc[i].lower_} {doc[i + 1].lower_}" if i + 1 < len(doc) else ""
     if two in lexicon.STATE_FORCE_NOUNS:
         return lexicon.STATE_FORCE_NOUNS[two], 2
     word = doc[i].lower_
@@ -428,7 +441,7 @@ def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str,
         if surface in aliases.values() or (label == "PERSON" and " " in surface):
             continue
         uses = []
-        for start, end in _occurrences(doc.text, surface):
+        for start, end in _occurrences(doc_text(doc), surface):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
@@ -490,7 +503,7 @@ def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[
     """(organisation, armed, place) cue counts over every occurrence of each surface form."""
     cues: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for surface in surfaces:
-        for start, end in _occurrences(doc.text, surface):
+        for start, end in _occurrences(doc_text(doc), surface):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
@@ -591,12 +604,12 @@ def _scan_mentions(
 ) -> None:
     """Every occurrence of every surface form, longest first, without overlaps."""
     doc = table.doc
-    taken = bytearray(len(doc.text) + 1)
+    taken = bytearray(len(doc_text(doc)) + 1)
     found: list[Mention] = []
     fixed = {(s, e) for s, e in toponyms} if toponyms is not None else set()
     for surface in sorted(types, key=len, reverse=True):
         canonical = _canonical(surface, aliases)
-        for start, end in _occurrences(doc.text, surface):
+        for start, end in _occurrences(doc_text(doc), surface):
             if types[surface] == "LOCATION" and toponyms is not None and (start, end) not in fixed:
                 continue
             if any(taken[start:end]):

@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from conflictmap.config import DEFAULT_MODEL
 from conflictmap.errors import ModelNotFoundError
 from conflictmap.extract.attribution import sentence_attribution
-from conflictmap.extract.entities import find_entities
+from conflictmap.extract.entities import doc_text, find_entities
 from conflictmap.extract.events import find_events
 from conflictmap.extract.gazetteer import Gazetteer
 from conflictmap.extract.relations import find_relations
@@ -87,7 +87,7 @@ def extract_doc(
     attributions = {sent.start: sentence_attribution(sent, table) for sent in doc.sents}
     return Extraction(
         document_id=doc_id,
-        text=doc.text,
+        text=doc_text(doc),
         document_date=document_date,
         entities=sorted(table.entities.values(), key=lambda e: e.mentions[0][0]),
         relations=find_relations(table, attributions, document_date),
