@@ -217,11 +217,6 @@ def test_surname_after_full_name_is_the_same_person(
         pytest.param(
             "Militants of Jund al-Sahra ambushed a Malian army patrol near Gao.",
             "Jund al-Sahra",
-            marks=pytest.mark.xfail(
-                reason="'militants of X' is not a cue (only 'X militants' is), and the model's "
-                "PERSON label is never overridden by armed cues: typed PERSON",
-                **STRICT,
-            ),
         ),
         pytest.param(
             "Jund al-Sahra ambushed a Malian army patrol near Gao on Tuesday.",
@@ -235,10 +230,6 @@ def test_surname_after_full_name_is_the_same_person(
         pytest.param(
             "Gunmen from Katiba Serma attacked Malian soldiers near Douentza.",
             "Katiba Serma",
-            marks=pytest.mark.xfail(
-                reason="'gunmen from X' is not an armed cue: typed ORGANIZATION",
-                **STRICT,
-            ),
         ),
     ],
 )
@@ -293,21 +284,11 @@ def _attack(out: dict) -> dict:
             f"{BASE}, a reporter who visited the town said.",
             "journalist",
             "reporter",
-            marks=pytest.mark.xfail(
-                reason="the parser attaches 'a reporter ...' as an apposition of 'Gao', so "
-                "'said' has no nsubj and _speaker finds nobody: unattributed",
-                **STRICT,
-            ),
         ),
         pytest.param(
             f"{BASE}, an AFP reporter in Gao said.",
             "journalist",
             "reporter",
-            marks=pytest.mark.xfail(
-                reason="same parse: 'an AFP reporter' is an apposition of 'Gao' and 'said' "
-                "has no subject: unattributed",
-                **STRICT,
-            ),
         ),
         (f"{BASE} on Tuesday.", "unattributed", None),
     ],

@@ -45,11 +45,12 @@ def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
             and not (_in_relative_clause(token))
         ):
             speaker = _speaker(token)
-            if speaker is None:
-                continue
-            phrase = _phrase(sent, speaker, token)
-            types = _speaker_types(speaker, table)
-            return Attribution(_kind(phrase, types), phrase)
+            if speaker is not None:
+                phrase = _phrase(sent, speaker, token)
+                return Attribution(_kind(phrase, _speaker_types(speaker, table)), phrase)
+            phrase = _clause_before(sent, token)
+            if phrase is not None:
+                return Attribution(_kind(phrase, []), phrase)
         if token.dep_ == "agent" and token.head.lemma_ in ("see", "witness", "film", "photograph"):
             phrase = sent.doc[token.head.i : token.right_edge.i + 1].text
             return Attribution(_kind(phrase, []), phrase)
@@ -110,6 +111,19 @@ def _according_phrase(sent: Span, according: Token) -> str:
     to = sent.doc[according.i + 1]
     end = max((t.i for t in to.subtree), default=to.i)
     return sent.doc[according.i : end + 1].text.rstrip(",. ")
+
+
+def _clause_before(sent: Span, verb: Token) -> str | None:
+    """ ", a reporter who visited the town said.": when the parse gives the verb no subject,
+    the words between the last comma and a sentence-final reporting verb name the source."""
+    if verb.i + 2 < sent.end and not sent.doc[verb.i + 1].is_punct:
+        return None
+    start = verb.i
+    while start > sent.start and sent.doc[start - 1].text != "," and verb.i - start < 12:
+        start -= 1
+    if start == verb.i or sent.doc[start - 1].text != ",":
+        return None
+    return sent.doc[start : verb.i + 1].text
 
 
 def _speaker(verb: Token) -> Token | None:

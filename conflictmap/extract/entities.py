@@ -523,9 +523,25 @@ def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[
                 counts[1] += 1
             if before is not None and before.lower_ in lexicon.LOCATIVE_PREPOSITIONS:
                 counts[2] += 1
+            if _noun_of_before(doc, span, PLACE_HEADS):  # "the town of X"
+                counts[2] += 1
+            if _noun_of_before(doc, span, lexicon.COMBATANT_NOUNS | {"gunmen", "members"}):
+                counts[0] += 1  # "militants of X", "gunmen from X"
+                counts[1] += 1
             if _coordinated_with_place(span):
                 counts[2] += 1
     return {s: tuple(cues[s]) for s in surfaces}  # type: ignore[misc]
+
+
+PLACE_HEADS = frozenset({"town", "city", "village", "district", "region", "province", "area"})
+
+
+def _noun_of_before(doc: Doc, span: Span, nouns: frozenset[str]) -> bool:
+    """ "<noun> of X" or "<noun> from X" right before the span (an article may sit between)."""
+    i = span.start - 1
+    if i >= 0 and doc[i].lower_ in ("the", "a"):
+        i -= 1
+    return i >= 1 and doc[i].lower_ in ("of", "from") and doc[i - 1].lower_ in nouns
 
 
 def _led_by_after(doc: Doc, span: Span) -> bool:

@@ -58,8 +58,8 @@ def ingest_documents(
 ) -> IngestReport:
     report = IngestReport()
     near = store.near_duplicate_index()
-    seen_hashes: set[str] = set()
-    for batch in _batches(_new_documents(items, store, near, report, seen_hashes), BATCH_SIZE):
+    seen: set[str] = set()
+    for batch in _batches(_new_documents(items, store, near, report, seen), BATCH_SIZE):
         extractable = [(doc, h, sig, dup) for doc, h, sig, dup in batch if dup is None]
         extractions = extractor.extract_many(
             [(d.id, d.text, d.date, d.source) for d, _, _, _ in extractable]
@@ -88,23 +88,26 @@ def _new_documents(
     store: Store,
     near: NearDuplicateIndex,
     report: IngestReport,
-    seen_hashes: set[str],
+    seen: set[str],
 ) -> Iterator[tuple[Document, str, bytes, str | None]]:
-    for item in items:
-        if isinstance(item, ReadError):
-            report.failed.append(item)
-            continue
-        document = with_text_date(item)
-        digest = text_hash(document.text)
-        known = store.known_document(document.id, digest)
-        if known is not None or digest in seen_hashes or document.id in seen_hashes:
-            report.skipped.append((document.id, f"already stored as {known or document.id}"))
-            continue
-        seen_hashes.update((digest, document.id))
-        sig = signature(document.text)
-        duplicate_of = near.query(sig)
-        near.add(document.id, sig)
-        yield document, digest, sig, duplicate_of
+    """Documents not stored yet (by id or normalised text), with their near-duplicate."""
+    for chunk in _batches(items, BATCH_SIZE):
+        for item in chunk:
+            if isinstance(item, ReadError):
+                report.failed.append(item)
+        documents = [with_text_date(item) for item in chunk if not isinstance(item, ReadError)]
+        digests = [text_hash(d.text) for d in documents]
+        known = store.known_documents([d.id for d in documents], digests)
+        for document, digest in zip(documents, digests, strict=True):
+            stored = known.get(document.id) or known.get(digest)
+            if stored is not None or digest in seen or document.id in seen:
+                report.skipped.append((document.id, f"already stored as {stored or document.id}"))
+                continue
+            seen.update((digest, document.id))
+            sig = signature(document.text)
+            duplicate_of = near.query(sig)
+            near.add(document.id, sig)
+            yield document, digest, sig, duplicate_of
 
 
 def with_text_date(document: Document) -> Document:

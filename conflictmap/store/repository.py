@@ -85,13 +85,21 @@ class Store:
 
     def known_document(self, doc_id: str, text_hash: str) -> str | None:
         """The id of a stored document with this id or the same normalised text."""
+        known = self.known_documents([doc_id], [text_hash])
+        return known.get(doc_id) or known.get(text_hash)
+
+    def known_documents(self, ids: list[str], hashes: list[str]) -> dict[str, str]:
+        """Stored documents among these ids and text hashes: id or hash -> stored id."""
         with Session(self.engine) as session:
-            row = session.scalar(
-                select(DocumentRow.id).where(
-                    or_(DocumentRow.id == doc_id, DocumentRow.text_hash == text_hash)
+            rows = session.execute(
+                select(DocumentRow.id, DocumentRow.text_hash).where(
+                    or_(DocumentRow.id.in_(ids), DocumentRow.text_hash.in_(hashes))
                 )
             )
-            return row
+            known: dict[str, str] = {}
+            for doc_id, digest in rows:
+                known[doc_id] = known[digest] = doc_id
+            return known
 
     def near_duplicate_index(self, threshold: float = 0.8) -> NearDuplicateIndex:
         index = NearDuplicateIndex(threshold=threshold)
@@ -341,7 +349,7 @@ class Store:
 def _add_extraction(session: Session, document_id: str, extraction: Extraction) -> None:
     """Insert what one document says with a handful of bulk statements."""
     ids = _EntityResolver(session).ids(extraction.entities)
-    _insert(
+    _insert_only(
         session,
         MentionRow,
         [
@@ -359,7 +367,7 @@ def _add_extraction(session: Session, document_id: str, extraction: Extraction) 
     relations = [r for r in extraction.relations if r.subject in ids and r.object in ids]
     evidence = [r.evidence for r in relations] + [e.evidence for e in extraction.events]
     evidence_ids = _insert(session, EvidenceRow, [_evidence(document_id, e) for e in evidence])
-    _insert(
+    _insert_only(
         session,
         RelationRow,
         [
@@ -384,7 +392,7 @@ def _add_extraction(session: Session, document_id: str, extraction: Extraction) 
             for ev, evidence_id in zip(events, evidence_ids[len(relations) :], strict=True)
         ],
     )
-    _insert(
+    _insert_only(
         session,
         ParticipantRow,
         [
@@ -403,6 +411,12 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> list[i
         return []
     statement = insert(model).returning(model.id, sort_by_parameter_order=True)
     return list(session.scalars(statement, rows))
+
+
+def _insert_only(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert of rows nothing else refers to (no ids read back)."""
+    if rows:
+        session.execute(insert(model), rows)
 
 
 def _event_values(document_id: str, ev: Event, ids: dict[str, int], evidence_id: int) -> dict:
@@ -481,7 +495,7 @@ class _EntityResolver:
                     known.add(key)
                     new_aliases.append({"entity_id": entity_id, "name": name, "key": key})
                     self.by_key.setdefault(key, []).append((entity_id, self.rows[entity_id][0]))
-        _insert(self.session, AliasRow, new_aliases)
+        _insert_only(self.session, AliasRow, new_aliases)
         return ids
 
     def _load(self, entities: list[Entity]) -> None:
