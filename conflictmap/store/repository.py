@@ -471,11 +471,10 @@ class _EntityResolver:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.by_key: dict[str, list[tuple[int, str]]] = {}
+        self.by_key: dict[str, list[tuple[int, str]]] = {}  # folded name -> (id, type)
         self.by_geonameid: dict[int, int] = {}
-        self.by_name: dict[str, list[tuple[int, str]]] = {}
         self.rows: dict[int, list] = {}  # id -> [type, geonameid]
-        self.known: dict[int, set[str]] = {}
+        self.canonical: dict[int, str] = {}  # id -> folded canonical name
 
     def ids(self, entities: list[Entity]) -> dict[str, int]:
         self._load(entities)
@@ -488,45 +487,42 @@ class _EntityResolver:
             else:
                 self._update(entity_id, entity)
             ids[entity.canonical] = entity_id
-            known = self.known.setdefault(entity_id, set())
             for name in [entity.canonical, *entity.aliases]:
                 key = fold(name)
-                if key and key not in known:
-                    known.add(key)
+                holders = self.by_key.setdefault(key, [])
+                if key and all(i != entity_id for i, _ in holders):
                     new_aliases.append({"entity_id": entity_id, "name": name, "key": key})
-                    self.by_key.setdefault(key, []).append((entity_id, self.rows[entity_id][0]))
+                    holders.append((entity_id, self.rows[entity_id][0]))
         _insert_only(self.session, AliasRow, new_aliases)
         return ids
 
     def _load(self, entities: list[Entity]) -> None:
+        """Every stored entity sharing a folded name with these, and places by GeoNames id.
+
+        Both lookups go through indexes (alias key, geonameid), so the cost does not grow
+        with the size of the store.
+        """
         keys = {k for e in entities for k in _keys(e)}
-        names = {e.canonical.lower() for e in entities}
-        geonameids = {e.geo.geonameid for e in entities if e.geo is not None}
-        query = select(AliasRow.key, EntityRow.id, EntityRow.type, EntityRow.geonameid).join(
+        columns = (AliasRow.key, EntityRow.id, EntityRow.type, EntityRow.geonameid)
+        query = select(*columns, EntityRow.canonical).join(
             EntityRow, AliasRow.entity_id == EntityRow.id
         )
-        for key, entity_id, etype, geonameid in self.session.execute(
+        for key, entity_id, etype, geonameid, canonical in self.session.execute(
             query.where(AliasRow.key.in_(keys))
         ):
             self.by_key.setdefault(key, []).append((entity_id, etype))
             self.rows[entity_id] = [etype, geonameid]
-        columns = (EntityRow.id, EntityRow.type, EntityRow.geonameid, EntityRow.canonical)
-        for entity_id, etype, geonameid, canonical in self.session.execute(
-            select(*columns).where(
-                or_(
-                    EntityRow.geonameid.in_(geonameids),
-                    func.lower(EntityRow.canonical).in_(names),
-                )
+            self.canonical[entity_id] = fold(canonical)
+        geonameids = {e.geo.geonameid for e in entities if e.geo is not None}
+        if not geonameids:
+            return
+        for entity_id, geonameid in self.session.execute(
+            select(EntityRow.id, EntityRow.geonameid).where(
+                EntityRow.geonameid.in_(geonameids), EntityRow.type == "LOCATION"
             )
         ):
-            self.rows[entity_id] = [etype, geonameid]
-            self.by_name.setdefault(canonical.lower(), []).append((entity_id, etype))
-            if geonameid is not None and etype == "LOCATION":
-                self.by_geonameid.setdefault(geonameid, entity_id)
-        for entity_id, key in self.session.execute(
-            select(AliasRow.entity_id, AliasRow.key).where(AliasRow.entity_id.in_(self.rows))
-        ):
-            self.known.setdefault(entity_id, set()).add(key)
+            self.rows.setdefault(entity_id, ["LOCATION", geonameid])
+            self.by_geonameid.setdefault(geonameid, entity_id)
 
     def _match(self, entity: Entity) -> int | None:
         if entity.geo is not None:
@@ -537,15 +533,16 @@ class _EntityResolver:
         if found or entity.type not in ("PERSON", *ORGANISATION_TYPES):
             return min(found, default=None)
         others = ORGANISATION_TYPES if entity.type == "PERSON" else ("PERSON",)
-        same_name = self.by_name.get(entity.canonical.lower(), [])
-        return min((i for i, t in same_name if t in others), default=None)
+        name = fold(entity.canonical)
+        same_name = [i for i, t in self.by_key.get(name, []) if t in others]
+        return min((i for i in same_name if self.canonical.get(i) == name), default=None)
 
     def _create(self, entity: Entity) -> int:
         values: dict[str, Any] = {"canonical": entity.canonical, "type": entity.type}
         values.update(_geo_values(entity))
         [entity_id] = _insert(self.session, EntityRow, [values])
         self.rows[entity_id] = [entity.type, values.get("geonameid")]
-        self.by_name.setdefault(entity.canonical.lower(), []).append((entity_id, entity.type))
+        self.canonical[entity_id] = fold(entity.canonical)
         if entity.geo is not None:
             self.by_geonameid[entity.geo.geonameid] = entity_id
         return entity_id
