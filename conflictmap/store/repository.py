@@ -16,7 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, func, insert, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -122,9 +122,9 @@ class Store:
         extractor: str | None = None,
     ) -> None:
         """Store one document and what was extracted from it, in one transaction."""
-        with Session(self.engine) as session, session.begin():
-            session.add(
-                DocumentRow(
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(DocumentRow).values(
                     id=document.id,
                     text_hash=text_hash,
                     title=document.title,
@@ -140,9 +140,8 @@ class Store:
                     ingested_at=datetime.now(UTC).replace(tzinfo=None),
                 )
             )
-            session.flush()
             if extraction is not None:
-                _add_extraction(session, document.id, extraction)
+                _add_extraction(connection, document.id, extraction)
 
     # --- reads ------------------------------------------------------------------------
 
@@ -346,11 +345,11 @@ class Store:
 # --- writing helpers ----------------------------------------------------------------------
 
 
-def _add_extraction(session: Session, document_id: str, extraction: Extraction) -> None:
+def _add_extraction(connection: Connection, document_id: str, extraction: Extraction) -> None:
     """Insert what one document says with a handful of bulk statements."""
-    ids = _EntityResolver(session).ids(extraction.entities)
+    ids = _EntityResolver(connection).ids(extraction.entities)
     _insert_only(
-        session,
+        connection,
         MentionRow,
         [
             {
@@ -366,9 +365,9 @@ def _add_extraction(session: Session, document_id: str, extraction: Extraction) 
     )
     relations = [r for r in extraction.relations if r.subject in ids and r.object in ids]
     evidence = [r.evidence for r in relations] + [e.evidence for e in extraction.events]
-    evidence_ids = _insert(session, EvidenceRow, [_evidence(document_id, e) for e in evidence])
+    evidence_ids = _insert(connection, EvidenceRow, [_evidence(document_id, e) for e in evidence])
     _insert_only(
-        session,
+        connection,
         RelationRow,
         [
             {
@@ -385,7 +384,7 @@ def _add_extraction(session: Session, document_id: str, extraction: Extraction) 
     )
     events = extraction.events
     event_ids = _insert(
-        session,
+        connection,
         EventRow,
         [
             _event_values(document_id, ev, ids, evidence_id)
@@ -393,7 +392,7 @@ def _add_extraction(session: Session, document_id: str, extraction: Extraction) 
         ],
     )
     _insert_only(
-        session,
+        connection,
         ParticipantRow,
         [
             {"event_id": event_id, "entity_id": ids[name], "role": role}
@@ -405,18 +404,18 @@ def _add_extraction(session: Session, document_id: str, extraction: Extraction) 
     )
 
 
-def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
+def _insert(connection: Connection, model: type, rows: list[dict[str, Any]]) -> list[int]:
     """Bulk insert; the new ids, in the order of ``rows``."""
     if not rows:
         return []
     statement = insert(model).returning(model.id, sort_by_parameter_order=True)
-    return list(session.scalars(statement, rows))
+    return list(connection.execute(statement, rows).scalars())
 
 
-def _insert_only(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+def _insert_only(connection: Connection, model: type, rows: list[dict[str, Any]]) -> None:
     """Bulk insert of rows nothing else refers to (no ids read back)."""
     if rows:
-        session.execute(insert(model), rows)
+        connection.execute(insert(model), rows)
 
 
 def _event_values(document_id: str, ev: Event, ids: dict[str, int], evidence_id: int) -> dict:
@@ -469,8 +468,8 @@ class _EntityResolver:
     a group a PERSON). New aliases are recorded.
     """
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
         self.by_key: dict[str, list[tuple[int, str]]] = {}  # folded name -> (id, type)
         self.by_geonameid: dict[int, int] = {}
         self.rows: dict[int, list] = {}  # id -> [type, geonameid]
@@ -493,7 +492,7 @@ class _EntityResolver:
                 if key and all(i != entity_id for i, _ in holders):
                     new_aliases.append({"entity_id": entity_id, "name": name, "key": key})
                     holders.append((entity_id, self.rows[entity_id][0]))
-        _insert_only(self.session, AliasRow, new_aliases)
+        _insert_only(self.connection, AliasRow, new_aliases)
         return ids
 
     def _load(self, entities: list[Entity]) -> None:
@@ -507,7 +506,7 @@ class _EntityResolver:
         query = select(*columns, EntityRow.canonical).join(
             EntityRow, AliasRow.entity_id == EntityRow.id
         )
-        for key, entity_id, etype, geonameid, canonical in self.session.execute(
+        for key, entity_id, etype, geonameid, canonical in self.connection.execute(
             query.where(AliasRow.key.in_(keys))
         ):
             self.by_key.setdefault(key, []).append((entity_id, etype))
@@ -516,7 +515,7 @@ class _EntityResolver:
         geonameids = {e.geo.geonameid for e in entities if e.geo is not None}
         if not geonameids:
             return
-        for entity_id, geonameid in self.session.execute(
+        for entity_id, geonameid in self.connection.execute(
             select(EntityRow.id, EntityRow.geonameid).where(
                 EntityRow.geonameid.in_(geonameids), EntityRow.type == "LOCATION"
             )
@@ -540,7 +539,7 @@ class _EntityResolver:
     def _create(self, entity: Entity) -> int:
         values: dict[str, Any] = {"canonical": entity.canonical, "type": entity.type}
         values.update(_geo_values(entity))
-        [entity_id] = _insert(self.session, EntityRow, [values])
+        [entity_id] = _insert(self.connection, EntityRow, [values])
         self.rows[entity_id] = [entity.type, values.get("geonameid")]
         self.canonical[entity_id] = fold(entity.canonical)
         if entity.geo is not None:
@@ -556,7 +555,7 @@ class _EntityResolver:
             values.update(_geo_values(entity))
             row[1] = entity.geo.geonameid
         if values:
-            self.session.execute(
+            self.connection.execute(
                 update(EntityRow).where(EntityRow.id == entity_id).values(**values)
             )
 
