@@ -237,7 +237,7 @@ def test_open_intervals(
         "   ",
         "one",
         "hundreds",
-        "the uncatchable",
+        "the unstoppable",
         "9999999999",
         "22",
         "1,500",

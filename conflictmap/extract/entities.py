@@ -712,13 +712,21 @@ def _resolve_anaphora(table: EntityTable) -> None:
                     subjects[entity.type] = (name, current, token.i)
             continue
         wanted = _anaphor_types(token)
-        if not wanted:
+        if not wanted or _named_right_after(table, token):
             continue
         pool = subjects if token.lower_ in PRONOUNS else recent
         found = [pool[t] for t in wanted if t in pool and current - pool[t][1] <= 2]
         found = found or [recent[t] for t in wanted if t in recent and current - recent[t][1] <= 1]
         if found:
             table.anaphora[token.i] = max(found, key=lambda c: c[2])[0]
+
+
+def _named_right_after(table: EntityTable, token: Token) -> bool:
+    """ "the Islamist group Ansar Dine": the noun introduces a name, it does not refer back."""
+    i = token.i + 1
+    if i < len(token.doc) and token.doc[i].text == ",":
+        i += 1
+    return i < len(token.doc) and i in table.token_entity
 
 
 def _anaphor_types(token: Token) -> tuple[str, ...]:
