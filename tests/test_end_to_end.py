@@ -247,7 +247,6 @@ def test_alternate_spelling_iyad_ag_ghali_is_iyad_ag_ghaly(graph: Store) -> None
     assert graph.entity("Iyad Ag Ghali")["id"] == graph.entity("Iyad Ag Ghaly")["id"]
 
 
-@xfail("all-caps dateline cities (GAO, GOMA, KIGALI, TIMBUKTU) are stored as ORGANIZATION actors")
 def test_dateline_cities_are_not_actors(graph: Store, texts: dict[str, str]) -> None:
     datelines = {fold(t.split(",")[0]) for t in texts.values() if re.match(r"[A-Z]{3,}", t)}
     assert {"bamako", "gao", "goma"} <= datelines

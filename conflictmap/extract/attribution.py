@@ -13,7 +13,7 @@ import re
 from spacy.tokens import Span, Token
 
 from conflictmap.extract import lexicon
-from conflictmap.extract.entities import EntityTable, doc_text
+from conflictmap.extract.entities import EntityTable, doc_text, original
 from conflictmap.model import Attribution, Evidence
 
 KIND_ORDER = ("anonymous_security", "group_claim", "journalist", "resident_or_witness", "official")
@@ -52,7 +52,7 @@ def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
             if phrase is not None:
                 return Attribution(_kind(phrase, []), phrase)
         if token.dep_ == "agent" and token.head.lemma_ in ("see", "witness", "film", "photograph"):
-            phrase = sent.doc[token.head.i : token.right_edge.i + 1].text
+            phrase = original(sent.doc[token.head.i : token.right_edge.i + 1])
             return Attribution(_kind(phrase, []), phrase)
     return Attribution()
 
@@ -110,7 +110,7 @@ def _in_relative_clause(token: Token) -> bool:
 def _according_phrase(sent: Span, according: Token) -> str:
     to = sent.doc[according.i + 1]
     end = max((t.i for t in to.subtree), default=to.i)
-    return sent.doc[according.i : end + 1].text.rstrip(",. ")
+    return original(sent.doc[according.i : end + 1]).rstrip(",. ")
 
 
 def _clause_before(sent: Span, verb: Token) -> str | None:
@@ -123,7 +123,7 @@ def _clause_before(sent: Span, verb: Token) -> str | None:
         start -= 1
     if start == verb.i or sent.doc[start - 1].text != ",":
         return None
-    return sent.doc[start : verb.i + 1].text
+    return original(sent.doc[start : verb.i + 1])
 
 
 def _speaker(verb: Token) -> Token | None:
@@ -141,7 +141,7 @@ def _phrase(sent: Span, speaker: Token, verb: Token) -> str:
         words = {t.lower_ for t in child.subtree}
         if child.i > right and words & {"anonymity", "named", "identified"}:
             right = child.right_edge.i
-    return sent.doc[left : right + 1].text.strip(' ,.:;“”"')
+    return original(sent.doc[left : right + 1]).strip(' ,.:;“”"')
 
 
 def _speaker_types(token: Token, table: EntityTable) -> list[str]:

@@ -139,6 +139,11 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def original(span: Span) -> str:
+    """A span's text as written in the document (the parse may have seen it recased)."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
+
+
 def _vote(surfaces: dict[str, _Candidate], text: str, label: str, weight: int = 1) -> None:
     text = text.strip()
     if len(text) < 2 or not any(ch.isalpha() for ch in text):
@@ -166,7 +171,7 @@ def _model_spans(doc: Doc) -> Iterable[tuple[str, str]]:
             continue
         spans.append((span, label))
     for span, label in spans:
-        yield span.text, label
+        yield original(span), label
 
 
 def _clean_span(span: Span) -> Span | None:
@@ -203,9 +208,9 @@ def _parenthesis_definitions(doc: Doc) -> Iterable[tuple[str, str, bool]]:
             and ACRONYM.match(inner.text)
             and sum(c.isupper() for c in inner.text) >= 2
         ):
-            yield long_form.text, inner.text, True
+            yield original(long_form), original(inner), True
         elif _is_name_phrase(inner) and len(inner) >= 2:
-            yield long_form.text, inner.text, False
+            yield original(long_form), original(inner), False
 
 
 def _long_form_before(doc: Doc, paren_i: int) -> Span | None:
@@ -310,7 +315,7 @@ def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
         country = gazetteer.country(owner_text) or _demonym_country(owner_text, gazetteer)
         if country is None:
             continue
-        surface = doc[owner_start : token.i + width].text
+        surface = original(doc[owner_start : token.i + width])
         found[surface] = f"{country.name} {kind}"
     return found
 
@@ -341,7 +346,7 @@ def _nationality_before(doc: Doc, i: int) -> tuple[str, int] | None:
         start = j
         while start > 0 and doc[start - 1].ent_type_ == ent and doc[start - 1].is_title:
             start -= 1
-        return doc[start : j + 1].text, start
+        return original(doc[start : j + 1]), start
     return None
 
 

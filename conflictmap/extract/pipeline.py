@@ -7,11 +7,13 @@ owns the loaded model and feeds batches through ``nlp.pipe`` for throughput.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
 
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -95,6 +97,50 @@ def extract_doc(
     )
 
 
+CAPS_LINE = 0.7  # share of upper-case letters that makes a line a headline in capitals
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def recase_headlines(text: str) -> str:
+    """Lines written in capitals ("ISLAMISTS SEIZE GAO", a dateline "GAO, June 29") in
+    title case, so the model sees names as names. Same length and offsets as ``text``."""
+    lines = text.split("\n")
+    return "\n".join(_recase_line(line) for line in lines)
+
+
+def _recase_line(line: str) -> str:
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < 4 or sum(c.isupper() for c in letters) < CAPS_LINE * len(letters):
+        return _recase_dateline(line)
+    return WORD.sub(lambda m: _title(m.group(0), m.start() == 0), line)
+
+
+def _recase_dateline(line: str) -> str:
+    """ "GAO, June 29 (Wire) - ...": the dateline place alone is in capitals."""
+    match = re.match(r"([A-Z][A-Z'’ .-]{2,40}),", line)
+    if match is None:
+        return line
+    place = WORD.sub(lambda m: _title(m.group(0), True), match.group(1))
+    return place + line[match.end(1) :]
+
+
+def _title(word: str, first: bool) -> str:
+    if any(len(c.lower()) != 1 or len(c.upper()) != 1 for c in word):
+        return word  # a letter whose case change alters the length would shift offsets
+    lower = word.lower()
+    if not first and lower in STOP_WORDS:
+        return lower
+    return lower[:1].upper() + lower[1:]
+
+
+def parse(nlp: Language, texts: list[str], batch_size: int = 16) -> Iterator[Doc]:
+    """``nlp.pipe`` over headline-recased texts; each Doc keeps its original text."""
+    recased = (recase_headlines(text) for text in texts)
+    for doc, original in zip(nlp.pipe(recased, batch_size=batch_size), texts, strict=True):
+        doc.user_data["conflictmap_text"] = original
+        yield doc
+
+
 class Extractor:
     """A loaded model plus gazetteer; call ``extract`` or ``extract_many``."""
 
@@ -112,13 +158,13 @@ class Extractor:
         toponyms: Sequence[tuple[int, int]] | None = None,
         source: str | None = None,
     ) -> Extraction:
-        doc = self.nlp(text)
+        [doc] = parse(self.nlp, [text])
         return extract_doc(doc, doc_id, document_date, self.gazetteer, toponyms, source)
 
     def extract_many(self, items: Iterable[tuple], batch_size: int = 16) -> Iterator[Extraction]:
         """Extract ``(doc_id, text, date[, source])`` items in batches, in input order."""
         items = list(items)
-        texts = (item[1] for item in items)
-        for item, doc in zip(items, self.nlp.pipe(texts, batch_size=batch_size), strict=True):
+        texts = [item[1] for item in items]
+        for item, doc in zip(items, parse(self.nlp, texts, batch_size), strict=True):
             source = item[3] if len(item) > 3 else None
             yield extract_doc(doc, item[0], item[2], self.gazetteer, source=source)
