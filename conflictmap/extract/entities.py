@@ -28,6 +28,7 @@ LABEL_TYPES = {
     "FAC": "LOCATION",
 }
 ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9\-&]*[A-Z0-9]$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POSSESSIVE = re.compile(r"['’]s?$")
 MAX_LONG_FORM = 12
 
@@ -179,8 +180,10 @@ def _clean_span(span: Span) -> Span | None:
     doc = span.doc
     while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].is_punct):
         start += 1
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
-        end -= 1
+    while end > start and (
+        doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or ISO_DATE.match(doc[end - 1].text)
+    ):
+        end -= 1  # "BERLIN 1996-08-30": a dateline's date is not part of the name
     while span.label_ == "PERSON" and start < end and not doc[start].is_title:
         start += 1  # "retook Gao" tagged PERSON: a name starts with a capital
     if start >= end:
