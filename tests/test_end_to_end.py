@@ -319,7 +319,6 @@ def test_residents_say_mujao_controls_gao(export: dict) -> None:
     assert relations(export, "MNLA", "controls", "Gao", "dc-2012-06-29-gao") == []
 
 
-@xfail("the Operation Serval sentence (Konna, Mopti) yields 'controls Gao' relations")
 def test_controlled_place_is_named_in_the_evidence(export: dict, graph: Store) -> None:
     for rel in export["relations"]:
         if rel["predicate"] != "controls":

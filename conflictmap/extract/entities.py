@@ -104,6 +104,8 @@ def find_entities(
     table = EntityTable(doc)
     _drop_demonyms(doc, surfaces, aliases)
     types = _decide_types(doc, surfaces, aliases, gazetteer)
+    generic = _national_forces(doc, _main_country(surfaces, types, gazetteer))
+    forces.update(generic)
     for surface, canonical in forces.items():
         types[surface] = "STATE_FORCE"
         aliases[surface] = canonical
@@ -112,6 +114,8 @@ def find_entities(
         for start, end in toponyms:
             types[doc_text(doc)[start:end]] = "LOCATION"
     _build_entities(table, types, aliases)
+    for entity in table.entities.values():  # "the army" names no army in another report
+        entity.aliases = [a for a in entity.aliases if a not in generic]
     _scan_mentions(table, types, aliases, toponyms)
     _resolve_places(table, gazetteer)
     _resolve_anaphora(table)
@@ -324,6 +328,55 @@ def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
 
 
 FORCE_FIRST_WORDS = frozenset(noun.split()[0] for noun in lexicon.STATE_FORCE_NOUNS)
+
+
+# Forces named without a nationality ("the army", "government troops") are the document's
+# country's: a report about one country calls its own army "the army".
+BARE_FORCES = {
+    "the army": "armed forces",
+    "the military": "armed forces",
+    "government forces": "armed forces",
+    "government troops": "armed forces",
+    "government soldiers": "armed forces",
+    "security forces": "armed forces",
+    "the police": "police",
+}
+
+
+def _main_country(
+    surfaces: dict[str, _Candidate], types: dict[str, str], gazetteer: Gazetteer
+) -> GeoRef | None:
+    """The country most named in the document, counting its towns for it."""
+    counts: Counter[str] = Counter()
+    for surface, etype in types.items():
+        if etype != "LOCATION":
+            continue
+        place = gazetteer.country(surface) or gazetteer.resolve(surface)
+        if place is not None:
+            counts[place.country_code] += sum(surfaces[surface].votes.values())
+    if not counts:
+        return None
+    code = counts.most_common(1)[0][0]
+    return next(
+        (
+            gazetteer.country(s)
+            for s in types
+            if (c := gazetteer.country(s)) and c.country_code == code
+        ),
+        None,
+    )
+
+
+def _national_forces(doc: Doc, country: GeoRef | None) -> dict[str, str]:
+    if country is None:
+        return {}
+    text = doc_text(doc)
+    found: dict[str, str] = {}
+    for phrase, kind in BARE_FORCES.items():
+        for variant in (phrase, phrase[:1].upper() + phrase[1:]):
+            if next(iter(_occurrences(text, variant)), None) is not None:
+                found[variant] = f"{country.name} {kind}"
+    return found
 
 
 def _force_noun_at(doc: Doc, i: int) -> tuple[str, int] | None:
@@ -731,10 +784,13 @@ def _resolve_anaphora(table: EntityTable) -> None:
 
 def _named_right_after(table: EntityTable, token: Token) -> bool:
     """ "the Islamist group Ansar Dine": the noun introduces a name, it does not refer back."""
+    doc = token.doc
     i = token.i + 1
-    if i < len(token.doc) and token.doc[i].text == ",":
+    if i < len(doc) and doc[i].text in (",", "of"):  # "the group, X", "the town of X"
         i += 1
-    return i < len(token.doc) and i in table.token_entity
+    if i < len(doc) and doc[i].lower_ == "the":
+        i += 1
+    return i < len(doc) and i in table.token_entity
 
 
 def _anaphor_types(token: Token) -> tuple[str, ...]:
