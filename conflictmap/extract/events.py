@@ -157,6 +157,9 @@ PHRASE_TRIGGERS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
     ),
     (re.compile(r"\bexchanged? (?:of )?(?:gun)?fire\b", re.I), (BATTLES, "Armed clash", "FIGHT")),
 ]
+# Event types whose trigger and place are enough, even when no actor is named ("a roadside
+# bomb exploded near Gao", "hundreds protested in Bamako").
+SELF_EVIDENT = frozenset({BATTLES, REMOTE, PROTESTS, RIOTS, VAC})
 ARMED_VICTIMS = frozenset(
     {
         "soldier",
@@ -257,19 +260,35 @@ def find_events(
     attributions: dict[int, Attribution],
     anchor: date | None,
 ) -> list[Event]:
+    """Events of a document. An event needs a participant, a toll, or, for violent and
+    protest events, a place named in its own sentence; its place defaults to the last town
+    named before it, else the document's first town."""
     events: list[Event] = []
-    last_place: str | None = None
+    first_city = next((m.canonical for m in table.mentions if _is_city(table, m.canonical)), None)
+    last_place: str | None = first_city
     for sent in table.doc.sents:
         places = [n for n in table.in_tokens(sent, ("LOCATION",))]
         drafts = _sentence_drafts(sent, table)
         for draft in drafts:
             event = _fill(draft, sent, table, attributions, anchor, last_place)
-            if event.actors or event.targets or event.fatalities:
+            placed_here = event.location in places
+            if (
+                event.actors
+                or event.targets
+                or event.fatalities
+                or (placed_here and draft.event_type in SELF_EVIDENT and not _generic(draft))
+            ):
                 events.extend(_one_per_place(event, draft, table))
         city = [p for p in places if _is_city(table, p)]
         if city:
             last_place = city[-1]
     return events
+
+
+def _generic(draft: _Draft) -> bool:
+    """A plural noun trigger without participants speaks of a practice ("the group turned to
+    roadside bombs"), not of one event."""
+    return draft.trigger.tag_ in ("NNS", "NNPS")
 
 
 def _one_per_place(event: Event, draft: _Draft, table: EntityTable) -> list[Event]:
