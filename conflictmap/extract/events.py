@@ -288,7 +288,10 @@ def find_events(
 def _generic(draft: _Draft) -> bool:
     """A plural noun trigger without participants speaks of a practice ("the group turned to
     roadside bombs"), not of one event."""
-    return draft.trigger.tag_ in ("NNS", "NNPS")
+    trigger = draft.trigger
+    while trigger.dep_ == "conj" and trigger.head.i != trigger.i:
+        trigger = trigger.head  # "roadside bombs and suicide attacks"
+    return trigger.tag_ in ("NNS", "NNPS") and trigger.dep_ in ("pobj", "dobj")
 
 
 def _one_per_place(event: Event, draft: _Draft, table: EntityTable) -> list[Event]:
