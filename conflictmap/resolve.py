@@ -106,30 +106,42 @@ def _edit_distance_le1(a: str, b: str) -> bool:
 
 # --------------------------------------------------------------------------- keys
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Arabic definite article as transliterated, with sun-letter assimilation, and the short
 # "ul/ud" forms of "Abd ul-", "Nur ud-Din".
-_ARTICLES = frozenset(
-    "al el ad ed ar er as es at et an en az ez ash esh adh ath ul ud us ut un ur il".split()
-)
+_ARTICLES = _words("al el ad ed ar er as es at et an en az ez ash esh adh ath ul ud us ut un ur il")
 # Function words of English, French, Spanish, Portuguese names, plus Arabic "wa"/"wal".
-_STOPWORDS = frozenset(
+_STOPWORDS = _words(
     """of the and for in on at to by a an de des du la le les et en pour d l y del los las
-    e da do dos das wa wal w fi li lil""".split()
+    e da do dos das au aux wa wal w fi li lil"""
 )
-_TITLES = frozenset(
+_TITLES = _words(
     """gen general col colonel lt lieutenant maj major capt captain cmdr commander sgt
     sheikh shaykh cheikh sheik shaikh mullah mollah imam dr mr mrs president pres
-    brig brigadier marshal field""".split()
+    brig brigadier marshal field senior chief supreme"""
 )
 # Generic organisation words: a long form that adds only these to a shorter one is the same
 # organisation ("Harakat al-Shabaab al-Mujahidin" ~ "al-Shabaab").
-_GENERIC_ORG = (
-    """movement mouvement movimiento harakat haraka group groupe grupo front frente jabhat
-    jabha forces force fuerzas army armee ejercito jaysh jaish organization organisation
-    organizacion party parti partido brigade brigades brigada katibat katiba militia milicia
-    jamaat jamaa jamaatu tanzim mujahidin mujahideen mujahedin"""
-).split()
+_GENERIC_ORG: dict[str, str] = {
+    w: cls
+    for cls, words in (
+        ("movement", "movement mouvement movimiento harakat haraka tehrik tahrik"),
+        ("front", "front frente jabhat jabha"),
+        ("group", "group groupe grupo jamaat jamaa jamaatu tanzim"),
+        ("army", "army armee ejercito jaysh jaish"),
+        ("forces", "forces force fuerzas"),
+        ("organization", "organization organisation organizacion"),
+        ("mujahidin", "mujahidin mujahideen mujahedin"),
+        ("militia", "militia milicia"),
+    )
+    for w in words.split()
+}
 
+_DIN_WORDS = _words("din dine deen eddine eddin edine uddin uddine addin aldin eldin")
 _ELISION = re.compile(r"\b([ldjmnst]|qu)['’ʼ`]", re.IGNORECASE)
 _DIN = re.compile(r"^([a-z]{3,}?)(?:eddine|eddin|edine|uddin|uddine|udin|addin|aldin|eldin)$")
 _ABD = re.compile(r"^abd(?:el|ul|al|oul|ol|il|ou|u)?(?=[a-z]{4,}$)")
@@ -149,11 +161,14 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"dh", "d"),
         (r"th", "t"),
         (r"ck", "k"),
+        (r"qu(?=[aeiy])", "k"),
         (r"[qc]", "k"),
         (r"x", "ks"),
-        (r"ou(?=[aeiy])", "w"),
+        (r"^ou(?=[aeiy])", "w"),
+        (r"(?<=.)w", "u"),
         (r"ou|oo|o", "u"),
         (r"ee|ie|ey", "i"),
+        (r"(?<=[aeiou])y(?=[aeiou])", "i"),
         (r"(?<=[a-z])y(?=[^aeiou]|$)", "i"),
         (r"e", "a"),
         (r"(?<=[aeiou])h$", ""),
@@ -175,10 +190,15 @@ def _token_key(tok: str) -> str:
 def _skeleton(key: str) -> str:
     """Consonant skeleton of a key token; g/k/j merged, initial vowel kept as ``_``."""
     head = "_" if key[:1] in "aeiou" else ""
-    return head + re.sub(r"[aeiouwh]", "", key).translate(_SKEL)
+    return head + re.sub(r"[aeiouwhy]", "", key).translate(_SKEL)
 
 
 _SKEL = str.maketrans({"g": "k"})
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+
+
+def _vowel_groups(key: str) -> int:
+    return len(_VOWEL_RUN.findall(key))
 
 
 def _raw_tokens(name: str) -> list[str]:
@@ -193,7 +213,7 @@ def _key_tokens(name: str) -> tuple[str, ...]:
     for i, tok in enumerate(raw):
         if tok in _ARTICLES:
             continue
-        if tok in ("din", "dine", "deen", "dinn"):
+        if tok in _DIN_WORDS:
             out.append("din")
             continue
         m = _DIN.match(tok)
@@ -220,10 +240,10 @@ def _key_tokens(name: str) -> tuple[str, ...]:
 def name_key(name: str) -> str:
     """Transliteration-tolerant key: equal keys are near-certainly spelling variants.
 
-    >>> name_key("Mokhtar Belmokhtar") == name_key("Mukhtar Bel-Mokhtar")
-    False
-    >>> name_key("al-Shabaab") == name_key("Ash-Chabab")
-    True
+    >>> name_key("Muammar al-Qaddafi"), name_key("Mouammar Kadhafi")
+    ('muamar kadafi', 'muamar kadafi')
+    >>> name_key("Nasr ad-Din"), name_key("Nasreddine")
+    ('nasr din', 'nasr din')
     """
     return " ".join(_key_tokens(name))
 
@@ -235,7 +255,7 @@ def _content(tokens: tuple[str, ...]) -> tuple[str, ...]:
 
 _STOPWORDS_KEY = frozenset(_token_key(w) for w in _STOPWORDS)
 _TITLES_KEY = frozenset(_token_key(w) for w in _TITLES)
-_GENERIC_KEY = frozenset(_token_key(w) for w in _GENERIC_ORG)
+_GENERIC_KEY = {_token_key(w): cls for w, cls in _GENERIC_ORG.items()}
 
 
 @functools.lru_cache(maxsize=262144)
@@ -245,9 +265,15 @@ def _tok_sim(a: str, b: str) -> float:
         return 1.0
     if a.isdigit() or b.isdigit():
         return 0.0
-    jw = jaro_winkler(a, b)
-    if len(a) >= 3 and len(b) >= 3 and _skeleton(a) == _skeleton(b) and jw >= 0.8:
+    if a + "s" == b or b + "s" == a:
         return 0.95
+    jw = jaro_winkler(a, b)
+    if _skeleton(a) == _skeleton(b) and _vowel_groups(a) == _vowel_groups(b):
+        # Same consonants in order, same number of syllables: a vowel-spelling variant
+        # ("hazbula"/"hizbala"); a short skeleton carries little evidence ("bunia"/"bani").
+        consonants = len(_skeleton(a).lstrip("_"))
+        if (consonants >= 3 and jw >= 0.7) or (consonants == 2 and jw >= 0.85):
+            return 0.95
     if jw >= 0.93 and min(len(a), len(b)) >= 5:
         return jw
     return 0.0
@@ -277,8 +303,11 @@ def _soft_jaccard(ta: tuple[str, ...], tb: tuple[str, ...]) -> tuple[float, int]
 
 
 def _joined_match(ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
+    """Same name written with different word breaks ("Bokoharam", "Abu Bakr"/"Abubakar")."""
     ja, jb = "".join(ta), "".join(tb)
-    return ja == jb or (len(ja) >= 6 and _tok_sim(ja, jb) >= 0.95)
+    if ja == jb:
+        return True
+    return len(ta) != len(tb) and len(ja) >= 6 and _skeleton(ja) == _skeleton(jb)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -300,7 +329,7 @@ def is_acronym(name: str) -> bool:
     letters = [ch for ch in name if ch.isalpha()]
     if not letters or len(letters) > 10 or not all(ch.isupper() for ch in letters):
         return False
-    return len(name.split()) <= 2 and len(letters) >= 2
+    return len(name.split()) <= 2 and sum(ch.isalnum() for ch in name) >= 2
 
 
 def _acronym_key(name: str) -> str:
@@ -333,9 +362,9 @@ def acronym_score(acronym: str, long_form: str) -> float:
         if acr == ini:
             return 1.0
         if len(acr) >= 3 and len(ini) >= 3:
-            if _edit_distance_le1(acr, ini) and len(acr) >= 4:
-                best = max(best, 0.8)
-            elif (ini.startswith(acr) or acr.startswith(ini)) and abs(len(ini) - len(acr)) <= 2:
+            near = len(acr) >= 4 and _edit_distance_le1(acr, ini)
+            prefix = (ini.startswith(acr) or acr.startswith(ini)) and abs(len(ini) - len(acr)) <= 2
+            if near or prefix:
                 best = max(best, 0.8)
     return best
 
@@ -368,8 +397,8 @@ def _person_score(a: str, b: str) -> float:
         one, other = (ta, tb) if len(ta) == 1 else (tb, ta)
         if len(other) == 1:
             return _tok_sim(one[0], other[0])
-        if _tok_sim(one[0], other[-1]) >= 0.9:
-            return 0.8  # surname only
+        if _tok_sim(one[0], other[-1]) >= 0.9 or _joined_match(one, other[-2:]):
+            return 0.8  # surname only (possibly written in two words: "Bel Hadj")
         return 0.0  # a given name alone, or a middle name: too ambiguous
     last = _tok_sim(ta[-1], tb[-1])
     if last < 0.9:
@@ -377,8 +406,13 @@ def _person_score(a: str, b: str) -> float:
         s = name_similarity(a, b)
         return s if s >= 0.9 else min(s, 0.4)
     ga, gb = ta[:-1], tb[:-1]
-    if _joined_match(ga, gb) or _tok_sim(ga[0], gb[0]) >= 0.9:
-        # Same first given name and surname; middle names may be absent on one side.
+    short, long_ = (ga, gb) if len(ga) <= len(gb) else (gb, ga)
+    if _joined_match(ga, gb) or (
+        _tok_sim(ga[0], gb[0]) >= 0.9
+        and all(any(_tok_sim(x, y) >= 0.9 for y in long_) for x in short)
+    ):
+        # Same given names and surname; middle names may be absent on one side, but every
+        # given name of the shorter form must appear ("Abu Bakr X" is not "Abu Omar X").
         return max(0.9, _soft_jaccard(ta, tb)[0])
     if len(ga[0]) == 1 or len(gb[0]) == 1:  # an initial
         return 0.75 if ga[0][0] == gb[0][0] else 0.1
@@ -391,17 +425,24 @@ def _org_score(a: str, b: str) -> float:
         return 0.0
     if ta == tb or _joined_match(ta, tb):
         return 1.0
-    j, n = _soft_jaccard(ta, tb)
-    sa, sb = set(ta), set(tb)
-    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
-    if n == len(small) and n < len(big):
-        # One form contains the other (up to spelling): the same group only if the extra
-        # words are generic ("movement", "mujahidin"), not a place or a qualifier.
-        aligned_big = {y for y in big if any(_tok_sim(x, y) > 0 for x in small)}
-        extra = big - aligned_big
-        if extra and extra <= _GENERIC_KEY:
-            return max(j, 0.85)
-    return j
+    j, _ = _soft_jaccard(ta, tb)
+    # Every specific (non-generic) word must find a partner on the other side; generic words
+    # may be added ("Harakat al-Shabaab al-Mujahidin" ~ "al-Shabaab") or translated
+    # ("Jabhat al-Nusra" ~ "Nusra Front"), never swapped ("... Army" vs "... Movement").
+    spec_a = [t for t in ta if t not in _GENERIC_KEY]
+    spec_b = [t for t in tb if t not in _GENERIC_KEY]
+    if not spec_a or not spec_b:
+        return j
+    aligned = all(any(_tok_sim(x, y) > 0 for y in spec_b) for x in spec_a) and all(
+        any(_tok_sim(x, y) > 0 for x in spec_a) for y in spec_b
+    )
+    if not aligned:
+        return min(j, 0.6)
+    cls_a = {_GENERIC_KEY[t] for t in ta if t in _GENERIC_KEY}
+    cls_b = {_GENERIC_KEY[t] for t in tb if t in _GENERIC_KEY}
+    if cls_a <= cls_b or cls_b <= cls_a:
+        return max(j, 0.85)
+    return min(j, 0.6)
 
 
 def _names(c: Candidate) -> list[str]:
@@ -449,8 +490,9 @@ def same_actor(a: Candidate, b: Candidate) -> float:
         longs_b = [n for n in names_b if not is_acronym(n)]
         if best_acr_only > 0:
             if longs_a and longs_b and long_sim < 0.5:
-                # Same letters, unrelated long forms: two different groups ("ADF").
-                best = max(best, 0.3)
+                # Same letters, unrelated long forms: two different groups; the long forms
+                # decide, whatever each acronym matches on the other side.
+                best = max(long_sim, 0.3)
             elif longs_a and longs_b and long_sim >= 0.5:
                 # Long forms differing in a word, same acronym: renamed/retranslated form.
                 best = max(best, 0.92)
@@ -458,7 +500,12 @@ def same_actor(a: Candidate, b: Candidate) -> float:
                 best = max(best, best_acr_only)
     score = best * factor
     if a.country and b.country:
-        score += 0.05 if fold(a.country) == fold(b.country) else -0.15
+        if fold(a.country) == fold(b.country):
+            score += 0.05
+        elif a.type == "LOCATION":
+            score *= 0.3  # a place lies in one country; actors cross borders
+        else:
+            score -= 0.15
     if a.context and b.context:
         ca = {fold(n) for n in a.context}
         cb = {fold(n) for n in b.context}
@@ -468,22 +515,33 @@ def same_actor(a: Candidate, b: Candidate) -> float:
 
 
 def blocking_keys(c: Candidate) -> frozenset[str]:
-    """Keys for candidate generation: content key tokens of every name, acronyms and initials.
+    """Keys for candidate generation: consonant skeletons of content tokens, acronyms, initials.
 
     Two entities of compatible types sharing any key are worth scoring with
-    :func:`same_actor`; for a person, only the last token (surname) is a key.
+    :func:`same_actor`. Skeletons (not keys) so that vowel-spelling variants ("Hezbollah",
+    "Hizballah") block together; for a person only the surname (last token, or the last two
+    joined: "Bel Hadj", or its first three letters) is a key; generic organisation words are
+    never keys; acronyms and initials also block on their first three letters.
     """
     keys: set[str] = set()
     for n in _names(c):
         if c.type == "PERSON":
             toks = _person_tokens(n)
             if toks:
-                keys.add("p:" + toks[-1])
-                keys.add("p:" + "".join(toks))
+                keys.add("p:" + _skeleton(toks[-1]))
+                keys.add("p3:" + toks[-1][:3])  # Jaro-Winkler-only variants share a prefix
+                if len(toks) >= 2:
+                    keys.add("p:" + _skeleton(toks[-2] + toks[-1]))
             continue
         if is_acronym(n):
-            keys.add("a:" + _acronym_key(n))
+            acr = _acronym_key(n)
+            keys.update(("a:" + acr, "a3:" + acr[:3]))
             continue
-        keys.update("t:" + t for t in _content(_key_tokens(n)) if t not in _GENERIC_KEY)
-        keys.update("a:" + ini for ini in initials(n) if len(ini) >= 2)
+        toks = tuple(t.rstrip("s") or t for t in _content(_key_tokens(n)))  # plurals
+        keys.update("t:" + _skeleton(t) for t in toks if t not in _GENERIC_KEY)
+        if len(toks) >= 2:
+            keys.add("t:" + _skeleton("".join(toks)))
+        for ini in initials(n):
+            if len(ini) >= 2:
+                keys.update(("a:" + ini, "a3:" + ini[:3]))
     return frozenset(keys)
