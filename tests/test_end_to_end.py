@@ -237,7 +237,6 @@ def test_people_are_persons(graph: Store, name: str) -> None:
     assert graph.entity(name)["type"] == "PERSON"
 
 
-@xfail("'Ansar Eddine' (Desert Courier spelling) is a separate entity, typed PERSON")
 def test_alternate_spelling_ansar_eddine_is_ansar_dine(graph: Store) -> None:
     assert graph.entity("Ansar Eddine")["id"] == graph.entity("Ansar Dine")["id"]
 

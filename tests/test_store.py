@@ -570,3 +570,62 @@ def test_near_duplicate_is_stored_without_extraction(store: Store) -> None:
     assert store.known_document("other-id", text_hash(doc.text + " Updated.")) == "d1-copy"
     assert store.known_document("d1", "0" * 40) == "d1"
     assert store.known_document("nope", "0" * 40) is None
+
+
+def _store_names(store: Store, names: list[tuple[str, str]]) -> None:
+    """One document per (name, type), each mentioning only that entity."""
+    for number, (name, kind) in enumerate(names):
+        text = f"{name} was named in a report."
+        doc = Document(id=f"fz{number}", text=text, date=date(2012, 5, 1))
+        add(
+            store,
+            doc,
+            Extraction(doc.id, text, doc.date, [Entity(name, kind, [], spans(text, name))]),
+        )
+
+
+def test_spelling_variants_of_a_group_merge_across_documents(store: Store) -> None:
+    _store_names(
+        store, [("Jamaat Nasr ad-Din", "ARMED_GROUP"), ("Jamaat Nasreddine", "ARMED_GROUP")]
+    )
+    [row] = store.actors()
+    assert row["mentions"] == 2
+    assert "Jamaat Nasreddine" in row["aliases"] or row["name"] == "Jamaat Nasreddine"
+
+
+def test_same_surname_different_people_stay_apart(store: Store) -> None:
+    _store_names(store, [("Hamidou Traoreh", "PERSON"), ("Oumarou Traoreh", "PERSON")])
+    assert len(store.actors()) == 2
+
+
+def test_a_person_never_merges_with_a_group_of_similar_name(store: Store) -> None:
+    _store_names(store, [("Kassim Badawi", "PERSON"), ("Kassim Badawi Brigade", "ARMED_GROUP")])
+    assert sorted(a["type"] for a in store.actors()) == ["ARMED_GROUP", "PERSON"]
+
+
+def test_upgrade_from_the_first_schema_backfills_entity_keys(tmp_path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from conflictmap.store.repository import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with create_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        name = "Jamaat Nasr ad-Din"
+        connection.execute(
+            text("INSERT INTO entities (id, canonical, type) VALUES (1, :n, 'ARMED_GROUP')"),
+            {"n": name},
+        )
+        connection.execute(
+            text("INSERT INTO aliases (entity_id, name, key) VALUES (1, :n, :k)"),
+            {"n": name, "k": "jamaat nasr ad din"},
+        )
+    store = Store(url)
+    _store_names(store, [("Jamaat Nasreddine", "ARMED_GROUP")])
+    [row] = store.actors()
+    assert row["id"] == 1  # the old entity was found through its backfilled keys

@@ -25,9 +25,11 @@ from conflictmap.errors import EntityNotFoundError, StoreError
 from conflictmap.extract.gazetteer import fold
 from conflictmap.ingest.dedup import NearDuplicateIndex
 from conflictmap.model import Document, Entity, Event, Evidence, Extraction, TimeValue
+from conflictmap.resolve import Candidate, blocking_keys, same_actor, types_compatible
 from conflictmap.store.schema import (
     AliasRow,
     DocumentRow,
+    EntityKeyRow,
     EntityRow,
     EventRow,
     EvidenceRow,
@@ -38,6 +40,9 @@ from conflictmap.store.schema import (
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ORGANISATION_TYPES = frozenset({"ORGANIZATION", "ARMED_GROUP"})
+# Fuzzy merges need a high score: the labelled pairs give precision 0.99 at 0.9
+# (bench/resolution_pairs.py); between 0.7 and 0.9 merges are likelier to be wrong.
+MERGE_THRESHOLD = 0.9
 # When reports disagree on an actor's type, the more specific one wins.
 TYPE_STRENGTH = {"PERSON": 0, "ORGANIZATION": 1, "ARMED_GROUP": 2}
 
@@ -465,7 +470,9 @@ class _EntityResolver:
     A place is the stored place with its GeoNames id. An actor is the oldest stored entity
     of a compatible type sharing any folded name or alias; failing that, a person and a
     group with the same full name are one actor, typed as the group (the model often calls
-    a group a PERSON). New aliases are recorded.
+    a group a PERSON); failing that, the stored actor sharing a blocking key whose names
+    ``conflictmap.resolve.same_actor`` scores at least ``MERGE_THRESHOLD`` (spelling
+    variants: "Ansar Eddine" = "Ansar Dine"). New aliases and keys are recorded.
     """
 
     def __init__(self, connection: Connection) -> None:
@@ -474,6 +481,8 @@ class _EntityResolver:
         self.by_geonameid: dict[int, int] = {}
         self.rows: dict[int, list] = {}  # id -> [type, geonameid]
         self.canonical: dict[int, str] = {}  # id -> folded canonical name
+        self.blocked: dict[str, set[int]] = {}  # blocking key -> entity ids
+        self.similar: dict[int, Candidate] = {}  # stored actors sharing a blocking key
 
     def ids(self, entities: list[Entity]) -> dict[str, int]:
         self._load(entities)
@@ -493,7 +502,21 @@ class _EntityResolver:
                     new_aliases.append({"entity_id": entity_id, "name": name, "key": key})
                     holders.append((entity_id, self.rows[entity_id][0]))
         _insert_only(self.connection, AliasRow, new_aliases)
+        _insert_only(self.connection, EntityKeyRow, self._new_keys(entities, ids))
         return ids
+
+    def _new_keys(self, entities: list[Entity], ids: dict[str, int]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for entity in entities:
+            if entity.type == "LOCATION":
+                continue
+            entity_id = ids[entity.canonical]
+            for key in blocking_keys(_candidate(entity)):
+                holders = self.blocked.setdefault(key, set())
+                if entity_id not in holders:
+                    holders.add(entity_id)
+                    rows.append({"entity_id": entity_id, "key": key})
+        return rows
 
     def _load(self, entities: list[Entity]) -> None:
         """Every stored entity sharing a folded name with these, and places by GeoNames id.
@@ -512,6 +535,7 @@ class _EntityResolver:
             self.by_key.setdefault(key, []).append((entity_id, etype))
             self.rows[entity_id] = [etype, geonameid]
             self.canonical[entity_id] = fold(canonical)
+        self._load_similar(entities)
         geonameids = {e.geo.geonameid for e in entities if e.geo is not None}
         if not geonameids:
             return
@@ -523,6 +547,46 @@ class _EntityResolver:
             self.rows.setdefault(entity_id, ["LOCATION", geonameid])
             self.by_geonameid.setdefault(geonameid, entity_id)
 
+    def _load_similar(self, entities: list[Entity]) -> None:
+        """Stored actors sharing a blocking key with these, with all their names."""
+        keys = {k for e in entities if e.type != "LOCATION" for k in blocking_keys(_candidate(e))}
+        if not keys:
+            return
+        for entity_id, key in self.connection.execute(
+            select(EntityKeyRow.entity_id, EntityKeyRow.key).where(EntityKeyRow.key.in_(keys))
+        ):
+            self.blocked.setdefault(key, set()).add(entity_id)
+        ids = set().union(*self.blocked.values()) if self.blocked else set()
+        if not ids:
+            return
+        names: dict[int, list[str]] = {}
+        for entity_id, name in self.connection.execute(
+            select(AliasRow.entity_id, AliasRow.name).where(AliasRow.entity_id.in_(ids))
+        ):
+            names.setdefault(entity_id, []).append(name)
+        for entity_id, canonical, etype, geonameid in self.connection.execute(
+            select(EntityRow.id, EntityRow.canonical, EntityRow.type, EntityRow.geonameid).where(
+                EntityRow.id.in_(ids)
+            )
+        ):
+            self.rows.setdefault(entity_id, [etype, geonameid])
+            self.canonical.setdefault(entity_id, fold(canonical))
+            self.similar[entity_id] = Candidate(canonical, etype, tuple(names.get(entity_id, ())))
+
+    def _fuzzy_match(self, entity: Entity) -> int | None:
+        if entity.type == "LOCATION" or not self.similar:
+            return None
+        candidate = _candidate(entity)
+        keys = blocking_keys(candidate)
+        scored = [
+            (same_actor(candidate, other), -entity_id)
+            for entity_id, other in self.similar.items()
+            if any(entity_id in self.blocked.get(k, ()) for k in keys)
+            and types_compatible(entity.type, self.rows[entity_id][0]) > 0
+        ]
+        best = max(scored, default=None)
+        return -best[1] if best is not None and best[0] >= MERGE_THRESHOLD else None
+
     def _match(self, entity: Entity) -> int | None:
         if entity.geo is not None:
             # Same name, other GeoNames id: another place (Tripoli, Libya vs. Tripoli, Lebanon).
@@ -530,11 +594,12 @@ class _EntityResolver:
         types = _compatible_types(entity.type)
         found = [i for k in _keys(entity) for i, t in self.by_key.get(k, []) if t in types]
         if found or entity.type not in ("PERSON", *ORGANISATION_TYPES):
-            return min(found, default=None)
+            return min(found, default=None) or self._fuzzy_match(entity)
         others = ORGANISATION_TYPES if entity.type == "PERSON" else ("PERSON",)
         name = fold(entity.canonical)
         same_name = [i for i, t in self.by_key.get(name, []) if t in others]
-        return min((i for i in same_name if self.canonical.get(i) == name), default=None)
+        exact = min((i for i in same_name if self.canonical.get(i) == name), default=None)
+        return exact or self._fuzzy_match(entity)
 
     def _create(self, entity: Entity) -> int:
         values: dict[str, Any] = {"canonical": entity.canonical, "type": entity.type}
@@ -558,6 +623,10 @@ class _EntityResolver:
             self.connection.execute(
                 update(EntityRow).where(EntityRow.id == entity_id).values(**values)
             )
+
+
+def _candidate(entity: Entity) -> Candidate:
+    return Candidate(entity.canonical, entity.type, tuple(entity.aliases))
 
 
 def _keys(entity: Entity) -> set[str]:

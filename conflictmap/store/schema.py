@@ -70,6 +70,18 @@ class AliasRow(Base):
     entity: Mapped[EntityRow] = relationship(back_populates="aliases")
 
 
+class EntityKeyRow(Base):
+    """Blocking keys of an entity's names (``conflictmap.resolve.blocking_keys``): entities
+    sharing a key are compared with ``same_actor`` to merge spelling variants."""
+
+    __tablename__ = "entity_keys"
+    __table_args__ = (UniqueConstraint("entity_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+
+
 class MentionRow(Base):
     __tablename__ = "mentions"
 
