@@ -15,8 +15,9 @@ ignored; predictions whose label maps to none of the three types are dropped.
 
 - ``spacy``: ``doc.ents`` of ``load_pipeline(model)``; PERSON->PER, ORG->ORG,
   GPE/LOC/FAC->LOC.
-- ``conflictmap``: ``find_entities(doc, Gazetteer.default())`` mentions, typed by their
-  entity; PERSON->PER, ORGANIZATION/ARMED_GROUP/STATE_FORCE->ORG, LOCATION->LOC.
+- ``conflictmap``: ``find_entities(doc, Gazetteer.default())`` mentions over the product's
+  parse (``pipeline.parse``: lines in capitals recased first), typed by their entity;
+  PERSON->PER, ORGANIZATION/ARMED_GROUP/STATE_FORCE->ORG, LOCATION->LOC.
 
 An absent data path is skipped with a message and exit status 0.
 """
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from conflictmap.extract.entities import find_entities
     from conflictmap.extract.gazetteer import Gazetteer
-    from conflictmap.extract.pipeline import load_pipeline
+    from conflictmap.extract.pipeline import load_pipeline, parse
 
     sentences = read_conll(path) if args.unit == "sentence" else read_documents(path)
     if args.limit is not None:
@@ -171,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
                 if e.label_ in SPACY_MAP
             }
         )
+    # conflictmap parses as the product does: headlines in capitals recased first
+    for doc in parse(nlp, texts, args.batch_size):
         table = find_entities(doc, gazetteer)
         spans: set[Span] = set()
         for m in table.mentions:
