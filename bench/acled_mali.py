@@ -288,7 +288,12 @@ def _date(text: str) -> date | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, required=True, help="ACLED CSV with a notes column")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path("../shared/eval/acled/mali_2012_2013.csv"),
+        help="ACLED CSV with a notes column",
+    )
     parser.add_argument("--model", default=None, help="spaCy pipeline (default: the project's)")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     parser.add_argument("--top", type=int, default=15, help="failure causes to list")

@@ -69,7 +69,7 @@ def _prf(pred: list[bool], gold: list[bool]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pairs", type=Path, required=True)
+    parser.add_argument("--pairs", type=Path, default=Path("bench/data/alias_pairs.jsonl"))
     parser.add_argument("--out", type=Path)
     parser.add_argument("--errors", action="store_true", help="list misclassified pairs")
     args = parser.parse_args(argv)
