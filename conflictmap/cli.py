@@ -470,5 +470,80 @@ def demo(obj: Context, folder: Path, profiles: int) -> None:
         print_profile(store.entity(row["id"]))
 
 
+@cli.command()
+@click.argument("keep")
+@click.argument("absorb")
+@click.option("--note", help="Why: kept in the audit trail.")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+@click.pass_obj
+def merge(obj: Context, keep: str, absorb: str, note: str | None, as_json: bool) -> None:
+    """Merge entity ABSORB into KEEP (names, mentions, relations, events), with an audit record.
+
+    \b
+    Example:
+        conflictmap merge "Ansar Dine" "Ansar Eddine" --note "same group, French spelling"
+    """
+    decision = obj.store().merge(keep, absorb, note)
+    _print_decision(decision, as_json)
+
+
+@cli.command()
+@click.argument("entity")
+@click.option("--alias", "names", multiple=True, required=True, help="Name to split off.")
+@click.option("--note", help="Why: kept in the audit trail.")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+@click.pass_obj
+def split(
+    obj: Context, entity: str, names: tuple[str, ...], note: str | None, as_json: bool
+) -> None:
+    """Split names wrongly merged into ENTITY off into a new entity, with an audit record.
+
+    \b
+    Example:
+        conflictmap split "Mokhtar Belmokhtar" --alias "Mohamed Belmokhtar" --note "his cousin"
+    """
+    decision = obj.store().split(entity, list(names), note)
+    _print_decision(decision, as_json)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def decisions(obj: Context, as_json: bool) -> None:
+    """The audit trail of analysts' merges and splits.
+
+    \b
+    Example:
+        conflictmap decisions --json
+    """
+    rows = obj.store().decisions()
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("Id", "When", "Kind", "Entity", "Other", "Names", "Note", title="Decisions")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["created_at"],
+            row["kind"],
+            str(row["entity_id"]),
+            str(row["other_id"]),
+            escape("; ".join(row["names"])),
+            escape(row["note"] or ""),
+        )
+    console.print(table)
+
+
+def _print_decision(decision: dict, as_json: bool) -> None:
+    if as_json:
+        _print_json(decision)
+        return
+    verb = "merged into" if decision["kind"] == "merge" else "split off from"
+    console.print(
+        f"{escape(', '.join(decision['names']))} {verb} entity {decision['entity_id']} "
+        f"(decision {decision['id']})"
+    )
+
+
 if __name__ == "__main__":
     main()

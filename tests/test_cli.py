@@ -23,7 +23,19 @@ from conflictmap.errors import EntityNotFoundError
 pytestmark = pytest.mark.slow
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
-COMMANDS = {"ingest", "extract", "actors", "actor", "events", "documents", "export", "demo"}
+COMMANDS = {
+    "ingest",
+    "extract",
+    "actors",
+    "actor",
+    "events",
+    "documents",
+    "export",
+    "demo",
+    "merge",
+    "split",
+    "decisions",
+}
 
 ATTACK = (
     "Title: Attack near Tillaberi\n"
@@ -415,3 +427,29 @@ def test_demo_ingests_examples(tmp_path: Path) -> None:
     assert "Main actors" in out
     documents = as_json(run("--db", db, "documents", "--json"))
     assert len(documents) >= 12  # one or more reports per example file
+
+
+def test_merge_split_and_decisions_from_the_command_line(tmp_path: Path) -> None:
+    from conflictmap.ingest.dedup import text_hash
+    from conflictmap.model import Document, Entity, Extraction
+    from conflictmap.store.repository import Store
+
+    db = str(tmp_path / "m.db")
+    store = Store(db)
+    for doc_id, name in (("a", "Katiba Nour"), ("b", "Brigade Annour")):
+        text = f"{name} attacked a convoy."
+        entity = Entity(name, "ARMED_GROUP", [], [(0, len(name), name)])
+        extraction = Extraction(doc_id, text, None, [entity])
+        store.add(Document(id=doc_id, text=text), extraction, text_hash=text_hash(text))
+    merged = run("--db", db, "merge", "Katiba Nour", "Brigade Annour", "--note", "same", "--json")
+    assert merged.exit_code == 0, merged.output
+    assert json.loads(merged.output)["kind"] == "merge"
+    names = [a["name"] for a in json.loads(run("--db", db, "actors", "--json").output)]
+    assert names == ["Katiba Nour"]
+    split = run("--db", db, "split", "Katiba Nour", "--alias", "Brigade Annour", "--json")
+    assert split.exit_code == 0, split.output
+    trail = json.loads(run("--db", db, "decisions", "--json").output)
+    assert [d["kind"] for d in trail] == ["merge", "split"]
+    assert trail[0]["note"] == "same"
+    refused = run("--db", db, "merge", "Katiba Nour", "Katiba Nour")
+    assert refused.exit_code != 0

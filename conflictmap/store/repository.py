@@ -26,6 +26,7 @@ from conflictmap.extract.gazetteer import fold
 from conflictmap.ingest.dedup import NearDuplicateIndex
 from conflictmap.model import Document, Entity, Event, Evidence, Extraction, TimeValue
 from conflictmap.resolve import Candidate, blocking_keys, same_actor, types_compatible
+from conflictmap.store import curation
 from conflictmap.store.schema import (
     AliasRow,
     DocumentRow,
@@ -147,6 +148,26 @@ class Store:
             )
             if extraction is not None:
                 _add_extraction(connection, document.id, extraction)
+
+    def merge(self, keep: str | int, absorb: str | int, note: str | None = None) -> dict:
+        """An analyst's merge: ``absorb`` becomes part of ``keep``; recorded as a decision."""
+        keep_id, absorb_id = self._id(keep), self._id(absorb)
+        with self.engine.begin() as connection:
+            return curation.merge(connection, keep_id, absorb_id, note)
+
+    def split(self, entity: str | int, names: list[str], note: str | None = None) -> dict:
+        """An analyst's split: ``names`` and the mentions using them become a new entity."""
+        entity_id = self._id(entity)
+        with self.engine.begin() as connection:
+            return curation.split(connection, entity_id, names, note)
+
+    def decisions(self) -> list[dict]:
+        """The audit trail of merges and splits, oldest first."""
+        with self.engine.connect() as connection:
+            return curation.decisions(connection)
+
+    def _id(self, entity: str | int) -> int:
+        return entity if isinstance(entity, int) else self.find_entity(entity)
 
     # --- reads ------------------------------------------------------------------------
 

@@ -82,6 +82,20 @@ class EntityKeyRow(Base):
     key: Mapped[str] = mapped_column(String(300), index=True)
 
 
+class DecisionRow(Base):
+    """An analyst's merge or split: the audit trail of manual entity resolution."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # merge | split
+    entity_id: Mapped[int] = mapped_column(Integer)  # the entity kept (merge) or split
+    other_id: Mapped[int] = mapped_column(Integer)  # absorbed (merge) or created (split)
+    names: Mapped[str] = mapped_column(Text)  # names moved, "; "-joined
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class MentionRow(Base):
     __tablename__ = "mentions"
 
