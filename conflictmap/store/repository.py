@@ -444,6 +444,17 @@ def _insert_only(connection: Connection, model: type, rows: list[dict[str, Any]]
         connection.execute(insert(model), rows)
 
 
+def _insert_ignoring_duplicates(connection: Connection, model: type, rows: list[dict]) -> None:
+    """Bulk insert that skips rows a unique constraint already holds (SQLite, PostgreSQL)."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    connection.execute(dialect_insert(model).on_conflict_do_nothing(), rows)
+
+
 def _event_values(document_id: str, ev: Event, ids: dict[str, int], evidence_id: int) -> dict:
     return {
         "document_id": document_id,
@@ -504,9 +515,11 @@ class _EntityResolver:
         self.canonical: dict[int, str] = {}  # id -> folded canonical name
         self.blocked: dict[str, set[int]] = {}  # blocking key -> entity ids
         self.similar: dict[int, Candidate] = {}  # stored actors sharing a blocking key
+        self.pending: list[Entity] | None = None  # entities whose similar actors to load
 
     def ids(self, entities: list[Entity]) -> dict[str, int]:
         self._load(entities)
+        self.pending = entities
         ids: dict[str, int] = {}
         new_aliases: list[dict[str, Any]] = []
         for entity in entities:
@@ -523,7 +536,7 @@ class _EntityResolver:
                     new_aliases.append({"entity_id": entity_id, "name": name, "key": key})
                     holders.append((entity_id, self.rows[entity_id][0]))
         _insert_only(self.connection, AliasRow, new_aliases)
-        _insert_only(self.connection, EntityKeyRow, self._new_keys(entities, ids))
+        _insert_ignoring_duplicates(self.connection, EntityKeyRow, self._new_keys(entities, ids))
         return ids
 
     def _new_keys(self, entities: list[Entity], ids: dict[str, int]) -> list[dict[str, Any]]:
@@ -556,7 +569,6 @@ class _EntityResolver:
             self.by_key.setdefault(key, []).append((entity_id, etype))
             self.rows[entity_id] = [etype, geonameid]
             self.canonical[entity_id] = fold(canonical)
-        self._load_similar(entities)
         geonameids = {e.geo.geonameid for e in entities if e.geo is not None}
         if not geonameids:
             return
@@ -595,7 +607,12 @@ class _EntityResolver:
             self.similar[entity_id] = Candidate(canonical, etype, tuple(names.get(entity_id, ())))
 
     def _fuzzy_match(self, entity: Entity) -> int | None:
-        if entity.type == "LOCATION" or not self.similar:
+        if entity.type == "LOCATION":
+            return None
+        if self.pending is not None:  # loaded on first need: most documents never need it
+            self._load_similar(self.pending)
+            self.pending = None
+        if not self.similar:
             return None
         candidate = _candidate(entity)
         keys = blocking_keys(candidate)
