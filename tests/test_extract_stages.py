@@ -706,3 +706,15 @@ def test_given_toponyms_are_the_only_locations(extractor: Extractor) -> None:
     event = one_event(out, "Non-state actor overtakes territory")
     assert event["location"] == "Anefis"
     assert event["actors"] == ["Ansar Dine"]
+
+
+def test_a_place_that_speaks_is_no_event_place_and_speaks_officially(run) -> None:
+    out = run(
+        "Bamako accused the rebels of killing 12 civilians in Kidal, the ministry said on Monday."
+    )
+    places = [e["location"] for e in out["events"]]
+    assert places and "Bamako" not in places
+    assert "Kidal" in places
+    out = run("Rebels attacked a convoy near Gao on Tuesday, Bamako said.")
+    kinds = {e["evidence"]["attribution"]["kind"] for e in out["events"]}
+    assert kinds == {"official"}

@@ -25,6 +25,7 @@ ENTITY_KINDS = {
     "ARMED_GROUP": "group_claim",
     "STATE_FORCE": "official",
     "ORGANIZATION": "official",
+    "LOCATION": "official",  # a place that speaks is its government: "Bamako said"
 }
 
 
