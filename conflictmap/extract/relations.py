@@ -437,14 +437,20 @@ def _interval_word(sent: Span, ent: Span) -> str:
     return before
 
 
-def clause_of(token: Token) -> Token:
-    """The head of the smallest relative clause, participle or apposition holding a token."""
+def _side_clause(token: Token, deps: frozenset[str] | tuple[str, ...]) -> Token | None:
+    """The head of the smallest clause of one of ``deps`` holding a token, if any."""
     node = token
     while node.head.i != node.i:
-        if node.dep_ in SIDE_CLAUSES:
+        if node.dep_ in deps:
             return node
         node = node.head
-    return node
+    return None
+
+
+def clause_of(token: Token) -> Token:
+    """The head of the smallest relative clause, participle or apposition holding a token,
+    else the sentence root."""
+    return _side_clause(token, SIDE_CLAUSES) or token.sent.root
 
 
 def in_clause_of(
@@ -465,12 +471,7 @@ def in_clause_of(
 
 def in_side_clause(token: Token, deps: tuple[str, ...] = ("relcl", "acl", "appos")) -> bool:
     """Whether a token hangs off a relative clause, participle or apposition."""
-    node = token
-    while node.head.i != node.i:
-        if node.dep_ in deps:
-            return True
-        node = node.head
-    return False
+    return _side_clause(token, deps) is not None
 
 
 def _validity(
