@@ -455,7 +455,11 @@ def _decide_types(
         cand = _Candidate(canonical, surfaces[names[0]].label)
         for name in names:
             cand.votes.update(surfaces[name].votes)
-        org_cues, armed_cues, place_cues = (sum(cues[n][k] for n in names) for k in range(3))
+        org_cues, armed_cues, place_cues, person_cues = (
+            sum(cues[n][k] for n in names) for k in range(4)
+        )
+        if person_cues:
+            cand.votes["PERSON"] += person_cues
         label = cand.votes.most_common(1)[0][0]
         if label == "NORP":
             continue
@@ -563,9 +567,9 @@ def _armed_name(surface: str) -> bool:
     )
 
 
-def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[int, int, int]]:
-    """(organisation, armed, place) cue counts over every occurrence of each surface form."""
-    cues: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[int, ...]]:
+    """(organisation, armed, place, person) cue counts over every occurrence of each name."""
+    cues: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for surface in surfaces:
         for start, end in _occurrences(doc_text(doc), surface):
             span = doc.char_span(start, end, alignment_mode="expand")
@@ -594,6 +598,8 @@ def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[
                 counts[1] += 1
             if _coordinated_with_place(span):
                 counts[2] += 1
+            if _described_as_person(doc, span):
+                counts[3] += 1
     return {s: tuple(cues[s]) for s in surfaces}  # type: ignore[misc]
 
 
@@ -606,6 +612,20 @@ def _noun_of_before(doc: Doc, span: Span, nouns: frozenset[str]) -> bool:
     if i >= 0 and doc[i].lower_ in ("the", "a"):
         i -= 1
     return i >= 1 and doc[i].lower_ in ("of", "from") and doc[i - 1].lower_ in nouns
+
+
+def _described_as_person(doc: Doc, span: Span) -> bool:
+    """ "Colonel X", "X, a veteran leader who ...", "X, the group's commander": a person."""
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.lower_.rstrip(".") in lexicon.PERSON_TITLES:
+        return True
+    i = span.end
+    if i < len(doc) and doc[i].text == ",":
+        window = doc[i + 1 : i + 6]
+        for token in window:
+            if token.lower_ in lexicon.ROLE_NOUNS and token.dep_ == "appos":
+                return lexicon.ROLE_NOUNS[token.lower_] in ("leader_of", "deputy_of", "family_of")
+    return False
 
 
 def _led_by_after(doc: Doc, span: Span) -> bool:
