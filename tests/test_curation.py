@@ -106,3 +106,18 @@ def test_refused_corrections_change_nothing(two_spellings: Store) -> None:
     with pytest.raises(CurationError, match="at least one"):
         store.split("Katiba Nour", ["Katiba Nour"])
     assert store.export() == before and store.decisions() == []
+
+
+def test_a_new_report_does_not_undo_a_split(two_spellings: Store) -> None:
+    store = two_spellings
+    store.merge("Katiba Nour", "Brigade Annour")
+    store.split("Katiba Nour", ["Brigade Annour"])
+    text = "Katiba Nour (Brigade Annour) fighters led by Sidi Walet ambushed a patrol."
+    entity = Entity(
+        "Katiba Nour", "ARMED_GROUP", ["Brigade Annour"], [(0, len("Katiba Nour"), "Katiba Nour")]
+    )
+    document = Document(id="d", text=text, date=date(2012, 7, 1))
+    store.add(document, Extraction("d", text, document.date, [entity]), text_hash=text_hash(text))
+    nour = store.entity("Katiba Nour")
+    assert "Brigade Annour" not in nour["aliases"]
+    assert store.entity("Brigade Annour")["id"] != nour["id"]

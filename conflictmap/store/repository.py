@@ -29,6 +29,7 @@ from conflictmap.resolve import Candidate, blocking_keys, same_actor, types_comp
 from conflictmap.store import curation
 from conflictmap.store.schema import (
     AliasRow,
+    DecisionRow,
     DocumentRow,
     EntityKeyRow,
     EntityRow,
@@ -516,6 +517,7 @@ class _EntityResolver:
         self.blocked: dict[str, set[int]] = {}  # blocking key -> entity ids
         self.similar: dict[int, Candidate] = {}  # stored actors sharing a blocking key
         self.pending: list[Entity] | None = None  # entities whose similar actors to load
+        self.apart: set[frozenset[int]] | None = None  # pairs an analyst split apart
 
     def ids(self, entities: list[Entity]) -> dict[str, int]:
         self._load(entities)
@@ -532,12 +534,26 @@ class _EntityResolver:
             for name in [entity.canonical, *entity.aliases]:
                 key = fold(name)
                 holders = self.by_key.setdefault(key, [])
+                if any(self._kept_apart(entity_id, i) for i, _ in holders):
+                    continue  # an analyst split this name off: a report does not undo that
                 if key and all(i != entity_id for i, _ in holders):
                     new_aliases.append({"entity_id": entity_id, "name": name, "key": key})
                     holders.append((entity_id, self.rows[entity_id][0]))
         _insert_only(self.connection, AliasRow, new_aliases)
         _insert_ignoring_duplicates(self.connection, EntityKeyRow, self._new_keys(entities, ids))
         return ids
+
+    def _kept_apart(self, entity_id: int, other_id: int) -> bool:
+        if entity_id == other_id:
+            return False
+        if self.apart is None:
+            rows = self.connection.execute(
+                select(DecisionRow.entity_id, DecisionRow.other_id).where(
+                    DecisionRow.kind == "split"
+                )
+            )
+            self.apart = {frozenset(row) for row in rows}
+        return frozenset((entity_id, other_id)) in self.apart
 
     def _new_keys(self, entities: list[Entity], ids: dict[str, int]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
