@@ -481,7 +481,7 @@ def merge(obj: Context, keep: str, absorb: str, note: str | None, as_json: bool)
 
     \b
     Example:
-        conflictmap merge "Iyad Ag Ghaly" "Iyad Ag Ghali" --note "same man, two spellings"
+        conflictmap merge "Katiba Nour" "Brigade Annour" --note "same unit, two names"
     """
     decision = obj.store().merge(keep, absorb, note)
     _print_decision(decision, as_json)

@@ -222,13 +222,7 @@ def test_belmokhtar_short_and_full_name_are_one_person(graph: Store) -> None:
         "Sultani Makenga",
         "Mokhtar Belmokhtar",
         "Jean-Marie Runiga",
-        pytest.param(
-            "Iyad Ag Ghaly",
-            marks=xfail(
-                "typed ORGANIZATION in 2012-01-26 and the Desert Courier items ('Ag' names); the "
-                "ORGANIZATION entity has more mentions than the PERSON one, so the lookup finds it"
-            ),
-        ),
+        "Iyad Ag Ghaly",
         "Bosco Ntaganda",
         pytest.param("Bilal Ag Acherif", marks=xfail("typed ORGANIZATION")),
     ],
@@ -241,7 +235,6 @@ def test_alternate_spelling_ansar_eddine_is_ansar_dine(graph: Store) -> None:
     assert graph.entity("Ansar Eddine")["id"] == graph.entity("Ansar Dine")["id"]
 
 
-@xfail("'Iyad Ag Ghali' (2013-01-28 spelling) is a separate entity from 'Iyad Ag Ghaly'")
 def test_alternate_spelling_iyad_ag_ghali_is_iyad_ag_ghaly(graph: Store) -> None:
     assert graph.entity("Iyad Ag Ghali")["id"] == graph.entity("Iyad Ag Ghaly")["id"]
 

@@ -8,6 +8,7 @@ Reads return plain dicts so the CLI, the Python API and exports share one answer
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ from conflictmap.store.schema import (
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ORGANISATION_TYPES = frozenset({"ORGANIZATION", "ARMED_GROUP"})
+ACTORS = frozenset({"PERSON", "ORGANIZATION", "ARMED_GROUP", "STATE_FORCE"})
 # Fuzzy merges need a high score: the labelled pairs give precision 0.99 at 0.9
 # (bench/resolution_pairs.py); between 0.7 and 0.9 merges are likelier to be wrong.
 MERGE_THRESHOLD = 0.9
@@ -385,11 +387,13 @@ def _add_extraction(connection: Connection, document_id: str, extraction: Extrac
                 "start": s,
                 "end": t,
                 "text": text,
+                "type": e.type,
             }
             for e in extraction.entities
             for s, t, text in e.mentions
         ],
     )
+    _vote_types(connection, {ids[e.canonical] for e in extraction.entities if e.type in ACTORS})
     relations = [r for r in extraction.relations if r.subject in ids and r.object in ids]
     evidence = [r.evidence for r in relations] + [e.evidence for e in extraction.events]
     evidence_ids = _insert(connection, EvidenceRow, [_evidence(document_id, e) for e in evidence])
@@ -443,6 +447,42 @@ def _insert_only(connection: Connection, model: type, rows: list[dict[str, Any]]
     """Bulk insert of rows nothing else refers to (no ids read back)."""
     if rows:
         connection.execute(insert(model), rows)
+
+
+def _vote_types(connection: Connection, entity_ids: set[int]) -> None:
+    """An actor's type from how every report typed its mentions (see ``_voted_type``)."""
+    if not entity_ids:
+        return
+    votes: dict[int, Counter] = {}
+    for entity_id, mention_type, count in connection.execute(
+        select(MentionRow.entity_id, MentionRow.type, func.count())
+        .where(MentionRow.entity_id.in_(entity_ids))
+        .group_by(MentionRow.entity_id, MentionRow.type)
+    ):
+        votes.setdefault(entity_id, Counter())[mention_type] += count
+    current = dict(
+        connection.execute(
+            select(EntityRow.id, EntityRow.type).where(EntityRow.id.in_(entity_ids))
+        ).all()
+    )
+    for entity_id, counts in votes.items():
+        voted = _voted_type(counts)
+        if voted is not None and voted != current.get(entity_id):
+            connection.execute(
+                update(EntityRow).where(EntityRow.id == entity_id).values(type=voted)
+            )
+
+
+def _voted_type(counts: Counter) -> str | None:
+    """Armed group if any report found armed cues (the model often calls a group a PERSON,
+    never the reverse with cues); else the majority of person and organisation."""
+    if counts["STATE_FORCE"] > sum(counts.values()) - counts["STATE_FORCE"]:
+        return "STATE_FORCE"
+    if counts["ARMED_GROUP"]:
+        return "ARMED_GROUP"
+    if counts["PERSON"] > counts["ORGANIZATION"]:
+        return "PERSON"
+    return "ORGANIZATION" if counts["ORGANIZATION"] else None
 
 
 def _insert_ignoring_duplicates(connection: Connection, model: type, rows: list[dict]) -> None:

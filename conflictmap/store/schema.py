@@ -105,6 +105,7 @@ class MentionRow(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str | None] = mapped_column(String(20))  # as the report typed the entity
 
 
 class EvidenceRow(Base):
