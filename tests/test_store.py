@@ -575,7 +575,7 @@ def test_near_duplicate_is_stored_without_extraction(store: Store) -> None:
 def _store_names(store: Store, names: list[tuple[str, str]]) -> None:
     """One document per (name, type), each mentioning only that entity."""
     for number, (name, kind) in enumerate(names):
-        text = f"{name} was named in a report."
+        text = f"{name} was named in report {number}."
         doc = Document(id=f"fz{number}", text=text, date=date(2012, 5, 1))
         add(
             store,
@@ -629,3 +629,25 @@ def test_upgrade_from_the_first_schema_backfills_entity_keys(tmp_path) -> None:
     _store_names(store, [("Jamaat Nasreddine", "ARMED_GROUP")])
     [row] = store.actors()
     assert row["id"] == 1  # the old entity was found through its backfilled keys
+
+
+def test_type_is_voted_across_reports(store: Store) -> None:
+    _store_names(
+        store,
+        [
+            ("Sidi Ould Walet", "ORGANIZATION"),
+            ("Sidi Ould Walet", "PERSON"),
+            ("Sidi Ould Walet", "PERSON"),
+        ],
+    )
+    [row] = store.actors()
+    assert row["type"] == "PERSON" and row["mentions"] == 3
+
+
+def test_armed_cues_in_one_report_outvote_person_labels(store: Store) -> None:
+    _store_names(
+        store,
+        [("Katiba Serma", "PERSON"), ("Katiba Serma", "PERSON"), ("Katiba Serma", "ARMED_GROUP")],
+    )
+    [row] = store.actors()
+    assert row["type"] == "ARMED_GROUP"
