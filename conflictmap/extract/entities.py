@@ -70,9 +70,6 @@ class EntityTable:
                 found.append(name)
         return found
 
-    def mentions_in(self, start_char: int, end_char: int) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= start_char and m.end <= end_char]
-
 
 @dataclass
 class _Candidate:

@@ -443,7 +443,7 @@ def _fill(
 ) -> Event:
     trigger = draft.trigger
     actors, targets = _participants(trigger, sent, table)
-    location = _location(trigger, sent, table, actors + targets) or last_place
+    location = _location(trigger, sent, table) or last_place
     amount = (
         _amount(sent)
         if draft.sub_event_type in ("Other", "Abduction/forced disappearance")
@@ -488,7 +488,7 @@ def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _location(trigger: Token, sent: Span, table: EntityTable, taken: list[str]) -> str | None:
+def _location(trigger: Token, sent: Span, table: EntityTable) -> str | None:
     """The place of the event: in the trigger's clause first, then anywhere in the sentence."""
     for tokens in (trigger.subtree, sent):
         places = table.in_tokens(
