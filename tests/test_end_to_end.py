@@ -139,10 +139,6 @@ def test_every_report_is_dated_from_its_metadata(graph: Store) -> None:
     assert by_id["dc-2012-07-19-hostages"]["source"] == "Desert Courier"
 
 
-@xfail(
-    "HTML reports get the host name ('example.org') as source: the outlet is only in the "
-    "<title> suffix and the byline"
-)
 def test_every_report_names_its_outlet(graph: Store) -> None:
     for row in graph.documents():
         assert any(o in (row["source"] or "") for o in OUTLETS), (row["path"], row["source"])

@@ -440,3 +440,23 @@ def test_single_path_argument_and_read_file(tmp_path: Path) -> None:
 )
 def test_parse_date(value: str, expected: date | None) -> None:
     assert parse_date(value) == expected
+
+
+def test_html_outlet_from_the_title_suffix(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Floods close the river crossing | Valley Ledger</title></head>"
+        "<body><article><p>" + BODY + "</p></article></body></html>"
+    )
+    doc = only_doc(write(tmp_path, "a.html", page))
+    assert doc.source == "Valley Ledger"
+    assert doc.title == "Floods close the river crossing"
+
+
+def test_html_title_without_outlet_keeps_its_title(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Floods close the river crossing</title></head>"
+        "<body><article><p>" + BODY + "</p></article></body></html>"
+    )
+    doc = only_doc(write(tmp_path, "a.html", page))
+    assert doc.title == "Floods close the river crossing"
+    assert doc.source != "Valley Ledger"

@@ -437,9 +437,27 @@ def _read_html(raw: bytes, text: str, name: str, default_date: date | None) -> I
     title = (extracted.title if extracted else None) or _html_title(tree)
     url = _canonical_url(tree) or (extracted.url if extracted else None)
     source = extracted.sitename if extracted else None
+    title, source = _outlet_from_title(_html_title(tree) or title, title, source)
     yield _document(
         body, name, default_date, meta_date=meta_date, title=title, url=url, source=source
     )
+
+
+TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+(?=[^|–—-]+$)")
+
+
+def _outlet_from_title(
+    page_title: str | None, title: str | None, source: str | None
+) -> tuple[str | None, str | None]:
+    """ "Headline | Outlet": pages name their outlet after the last separator of <title>. It
+    is used when the page declares no site name (only a host name came back)."""
+    if not page_title or (source and "." not in source):
+        return title, source
+    parts = TITLE_SEPARATOR.split(page_title.strip())
+    if len(parts) != 2 or not 1 <= len(parts[1].split()) <= 5:
+        return title, source
+    headline, outlet = parts
+    return (headline if not title or title == page_title else title), outlet
 
 
 def _parse_html(text: str) -> Any:
