@@ -424,10 +424,12 @@ DEMONYM_ENDINGS = (
 
 
 def _demonym_country(word: str, gazetteer: Gazetteer) -> GeoRef | None:
-    """Guess a country from a demonym by regular English suffixes (Malian -> Mali)."""
-    irregular = lexicon.IRREGULAR_DEMONYMS.get(word.lower())
-    if irregular:
-        return gazetteer.country(irregular)
+    """A country from a demonym: the gazetteer's derived forms, else regular English
+    suffixes (Malian -> Mali, Congolese -> Congo). Irregular ones ("French") have no
+    packaged source and are not guessed."""
+    derived = gazetteer.resolve(word)
+    if derived is not None and derived.feature == "country":
+        return derived
     for ending, replacement in DEMONYM_ENDINGS:
         if word.endswith(ending) and len(word) > len(ending) + 2:
             country = gazetteer.country(word[: -len(ending)] + replacement)
