@@ -14,6 +14,7 @@ from spacy.tokens import Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.entities import EntityTable, doc_text, original
+from conflictmap.extract.syntax import in_side_clause
 from conflictmap.model import Attribution, Evidence
 
 KIND_ORDER = ("anonymous_security", "group_claim", "journalist", "resident_or_witness", "official")
@@ -43,7 +44,7 @@ def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
         if (
             token.lemma_ in lexicon.SPEECH_VERBS
             and token.pos_ in ("VERB", "AUX")
-            and not (_in_relative_clause(token))
+            and not in_side_clause(token, ("relcl", "acl"))
         ):
             speaker = _speaker(token)
             if speaker is not None:
@@ -96,15 +97,6 @@ def is_negated(trigger: Token) -> bool:
         node = node.head
         if node.lemma_ in lexicon.DENIAL_VERBS:
             return True
-    return False
-
-
-def _in_relative_clause(token: Token) -> bool:
-    node = token
-    while node.head.i != node.i:
-        if node.dep_ in ("relcl", "acl"):
-            return True
-        node = node.head
     return False
 
 

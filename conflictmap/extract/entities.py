@@ -370,11 +370,10 @@ def _country_names() -> dict[str, str]:
 def _national_forces(doc: Doc, country: GeoRef | None) -> dict[str, str]:
     if country is None:
         return {}
-    text = doc_text(doc)
     found: dict[str, str] = {}
     for phrase, kind in BARE_FORCES.items():
         for variant in (phrase, phrase[:1].upper() + phrase[1:]):
-            if next(iter(_occurrences(text, variant)), None) is not None:
+            if _occurrences(doc, variant):
                 found[variant] = f"{country.name} {kind}"
     return found
 
@@ -508,7 +507,7 @@ def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str,
         if surface in aliases.values() or (label == "PERSON" and " " in surface):
             continue
         uses = []
-        for start, end in _occurrences(doc_text(doc), surface):
+        for start, end in _occurrences(doc, surface):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
@@ -570,7 +569,7 @@ def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[
     """(organisation, armed, place, person) cue counts over every occurrence of each name."""
     cues: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for surface in surfaces:
-        for start, end in _occurrences(doc_text(doc), surface):
+        for start, end in _occurrences(doc, surface):
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None:
                 continue
@@ -669,10 +668,13 @@ def _coordinated_with_place(span: Span) -> bool:
     return any(n.ent_type_ in ("GPE", "LOC") for n in neighbours)
 
 
-def _occurrences(text: str, surface: str) -> Iterable[tuple[int, int]]:
-    pattern = r"(?<![\w-])" + re.escape(surface) + r"(?![\w-])"
-    for match in re.finditer(pattern, text):
-        yield match.start(), match.end()
+def _occurrences(doc: Doc, surface: str) -> list[tuple[int, int]]:
+    """Every whole-word occurrence of a name in the document, found once per document."""
+    cache = doc.user_data.setdefault("conflictmap_occurrences", {})
+    if surface not in cache:
+        pattern = r"(?<![\w-])" + re.escape(surface) + r"(?![\w-])"
+        cache[surface] = [(m.start(), m.end()) for m in re.finditer(pattern, doc_text(doc))]
+    return cache[surface]
 
 
 def _build_entities(table: EntityTable, types: dict[str, str], aliases: dict[str, str]) -> None:
@@ -718,7 +720,7 @@ def _scan_mentions(
         )
     for surface in sorted(types, key=len, reverse=True):
         canonical = _canonical(surface, aliases)
-        for start, end in _occurrences(doc_text(doc), surface):
+        for start, end in _occurrences(doc, surface):
             if types[surface] == "LOCATION" and toponyms is not None:
                 continue  # in geoparsing mode the given spans are the only places
             if any(taken[start:end]):

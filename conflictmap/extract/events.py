@@ -23,10 +23,9 @@ from conflictmap.extract.relations import (
     _entities_at,
     _subjects,
     hypothetical,
-    in_clause_of,
-    in_side_clause,
     sentence_times,
 )
+from conflictmap.extract.syntax import in_clause_of, in_side_clause
 from conflictmap.model import Attribution, Event, TimeValue
 
 BATTLES = "Battles"

@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 from conflictmap.extract import lexicon
 from conflictmap.extract.attribution import evidence_for
 from conflictmap.extract.entities import EntityTable
+from conflictmap.extract.syntax import clause_of, in_clause_of
 from conflictmap.extract.timex import parse_timex
 from conflictmap.model import Attribution, Relation, TimeValue
 
@@ -65,7 +66,6 @@ SKIPPABLE_BEFORE_ROLE = frozenset(
     }
 )
 
-SIDE_CLAUSES = frozenset({"relcl", "acl", "appos"})
 SEIZURE_VERBS = frozenset(
     {"seize", "capture", "take", "overrun", "occupy", "enter", "recapture", "retake"}
 )
@@ -435,43 +435,6 @@ def _interval_word(sent: Span, ent: Span) -> str:
         if token.lower_ in ("since", "until", "till") and token.dep_ == "mark":
             return token.lower_
     return before
-
-
-def _side_clause(token: Token, deps: frozenset[str] | tuple[str, ...]) -> Token | None:
-    """The head of the smallest clause of one of ``deps`` holding a token, if any."""
-    node = token
-    while node.head.i != node.i:
-        if node.dep_ in deps:
-            return node
-        node = node.head
-    return None
-
-
-def clause_of(token: Token) -> Token:
-    """The head of the smallest relative clause, participle or apposition holding a token,
-    else the sentence root."""
-    return _side_clause(token, SIDE_CLAUSES) or token.sent.root
-
-
-def in_clause_of(
-    times: list[tuple[Token, TimeValue, str]], trigger: Token
-) -> list[tuple[Token, TimeValue, str]]:
-    """Dates of the trigger's own clause, else of the clauses around it ("a rebel who led
-    a 1990-95 rebellion": that date is not the date of the sentence's main verb)."""
-    own = clause_of(trigger)
-    same = [t for t in times if clause_of(t[0]).i == own.i]
-    if same:
-        return same
-    return [
-        t
-        for t in times
-        if (c := clause_of(t[0])).left_edge.i <= own.i <= c.right_edge.i and c.i != own.i
-    ]
-
-
-def in_side_clause(token: Token, deps: tuple[str, ...] = ("relcl", "acl", "appos")) -> bool:
-    """Whether a token hangs off a relative clause, participle or apposition."""
-    return _side_clause(token, deps) is not None
 
 
 def _validity(
