@@ -107,7 +107,7 @@ class GeoRef:
     longitude: float
     country_code: str
     admin1: str | None
-    feature: Literal["city", "admin1", "country"]
+    feature: Literal["city", "admin1", "country", "continent"]
     precision: int
     population: int = 0
 

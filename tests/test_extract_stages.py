@@ -250,11 +250,6 @@ def test_national_soldiers_and_army_are_one_state_force(run) -> None:
     assert soldiers["mention_count"] == 2
 
 
-@pytest.mark.xfail(
-    reason="'French' is an irregular demonym: no packaged data maps it to its country, and "
-    "hand-written country lists are not allowed, so 'French troops' is no STATE_FORCE",
-    **STRICT,
-)
 def test_state_force_of_another_country_is_kept_apart(run) -> None:
     out = run("French troops and Malian soldiers entered Gao on Saturday.")
     french = entity_named(out, "French troops")
@@ -582,11 +577,6 @@ def test_release_of_kidnapped_workers_is_an_event(run) -> None:
     assert [e["actors"] for e in out["events"]] == [["MUJAO"]]
 
 
-@pytest.mark.xfail(
-    reason="'French' is an irregular demonym: no packaged data maps it to its country, and "
-    "hand-written country lists are not allowed, so 'French troops' is no STATE_FORCE",
-    **STRICT,
-)
 def test_air_strike(run) -> None:
     out = run("An air strike by French warplanes killed eight Ansar Dine fighters near Kidal.")
     event = one_event(out, "Air/drone strike")

