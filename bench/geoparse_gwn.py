@@ -43,7 +43,9 @@ listing go to stderr):
     that overlaps only such an excluded annotation is ignored rather than counted as a
     false positive, because the paper leaves those spans out of scoring. Scores: exact-span
     micro precision/recall/F1 and a lenient variant where a prediction matches a gold span it
-    overlaps (one-to-one, greedy in text order).
+    overlaps (one-to-one, greedy in text order); each for all mentions (``all_forms``:
+    names, metonyms and demonym mentions such as "Russian" in "Russian officials", which
+    GWN annotates as Non_Literal_Modifier toponyms) and for ``names_only`` (no demonyms).
 
 A missing data path is skipped with a message and exit status 0. Runtime: two passes of the
 spaCy pipeline over the articles (about 30-40 s each on 2 cores with ``en_core_web_md``);
@@ -249,41 +251,60 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
 
 
 def recognition(articles: list[Article], extractor: Any) -> dict[str, Any]:
-    n_gold = n_pred = exact = lenient = 0
+    """Toponym recognition, scored twice: all LOCATION mentions (names, metonyms and
+    demonyms: GWN's gold counts "Russian" in "Russian officials" as a toponym), and names
+    only (the ``name`` and ``metonym`` forms)."""
+    scores = {"all_forms": Counter(), "names_only": Counter()}
     for article in articles:
         gold = sorted({(t.start, t.end) for t in article.toponyms if t.type in TOPONYM_TYPES})
         other = [(t.start, t.end) for t in article.toponyms if t.type not in TOPONYM_TYPES]
         extraction = extractor.extract(article.text, doc_id=article.doc_id)
-        predicted = sorted(
-            {
-                (s, e)
-                for ent in extraction.entities
-                if ent.type == "LOCATION"
-                for s, e, _ in ent.mentions
-            }
-        )
-
-        def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-            return any(span[0] < e and s < span[1] for s, e in spans)
-
-        # Predictions on excluded annotations (demonyms, expressions...) are not scored.
-        predicted = [p for p in predicted if overlaps(p, gold) or not overlaps(p, other)]
-        n_gold += len(gold)
-        n_pred += len(predicted)
-        gold_set = set(gold)
-        exact += sum(p in gold_set for p in predicted)
-        free = list(gold)
-        for p in predicted:
-            hit = next((g for g in free if p[0] < g[1] and g[0] < p[1]), None)
-            if hit is not None:
-                free.remove(hit)
-                lenient += 1
+        mentions = [
+            (s, e, ent.form(s))
+            for ent in extraction.entities
+            if ent.type == "LOCATION"
+            for s, e, _ in ent.mentions
+        ]
+        for variant, keep in (("all_forms", None), ("names_only", "demonym")):
+            predicted = sorted({(s, e) for s, e, form in mentions if form != keep})
+            scores[variant].update(_match(predicted, gold, other))
     return {
-        "gold": n_gold,
-        "predicted": n_pred,
+        "gold": scores["all_forms"]["gold"],
         "gold_types": sorted(TOPONYM_TYPES),
-        "exact": {"tp": exact, **_prf(exact, n_pred, n_gold)},
-        "lenient_overlap": {"tp": lenient, **_prf(lenient, n_pred, n_gold)},
+        **{variant: _recognition_scores(counts) for variant, counts in scores.items()},
+    }
+
+
+def _match(
+    predicted: list[tuple[int, int]], gold: list[tuple[int, int]], other: list[tuple[int, int]]
+) -> Counter:
+    def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+        return any(span[0] < e and s < span[1] for s, e in spans)
+
+    # Predictions on excluded annotations (demonyms, expressions...) are not scored.
+    predicted = [p for p in predicted if overlaps(p, gold) or not overlaps(p, other)]
+    gold_set = set(gold)
+    lenient = 0
+    free = list(gold)
+    for p in predicted:
+        hit = next((g for g in free if p[0] < g[1] and g[0] < p[1]), None)
+        if hit is not None:
+            free.remove(hit)
+            lenient += 1
+    return Counter(
+        gold=len(gold),
+        predicted=len(predicted),
+        exact=sum(p in gold_set for p in predicted),
+        lenient=lenient,
+    )
+
+
+def _recognition_scores(counts: Counter) -> dict[str, Any]:
+    n_pred, n_gold = counts["predicted"], counts["gold"]
+    return {
+        "predicted": n_pred,
+        "exact": {"tp": counts["exact"], **_prf(counts["exact"], n_pred, n_gold)},
+        "lenient_overlap": {"tp": counts["lenient"], **_prf(counts["lenient"], n_pred, n_gold)},
     }
 
 

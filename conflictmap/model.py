@@ -14,6 +14,7 @@ EntityType = Literal["PERSON", "ORGANIZATION", "ARMED_GROUP", "STATE_FORCE", "LO
 ENTITY_TYPES: tuple[str, ...] = ("PERSON", "ORGANIZATION", "ARMED_GROUP", "STATE_FORCE", "LOCATION")
 ACTOR_TYPES: tuple[str, ...] = ("PERSON", "ORGANIZATION", "ARMED_GROUP", "STATE_FORCE")
 
+MentionForm = Literal["name", "demonym", "metonym"]
 Precision = Literal["day", "week", "month", "season", "year", "decade"]
 
 AttributionKind = Literal[
@@ -139,6 +140,13 @@ class Entity:
     aliases: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
     geo: GeoRef | None = None
+    forms: dict[int, str] = field(default_factory=dict)  # mention start -> MentionForm
+
+    def form(self, start: int) -> MentionForm:
+        """How the mention starting at ``start`` refers to the entity: by its ``name``, a
+        ``demonym`` ("Malian officials"), or a place standing for its government
+        (``metonym``: "Bamako said")."""
+        return self.forms.get(start, "name")  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -187,7 +195,14 @@ class Extraction:
             "document_date": self.document_date.isoformat() if self.document_date else None,
             "entities": [_entity_dicts(e) for e in self.entities],
             "mentions": [
-                {"text": t, "start": s, "end": end, "type": e.type, "canonical": e.canonical}
+                {
+                    "text": t,
+                    "start": s,
+                    "end": end,
+                    "type": e.type,
+                    "canonical": e.canonical,
+                    "form": e.form(s),
+                }
                 for e in self.entities
                 for s, end, t in e.mentions
             ],

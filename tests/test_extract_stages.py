@@ -718,3 +718,51 @@ def test_a_place_that_speaks_is_no_event_place_and_speaks_officially(run) -> Non
     out = run("Rebels attacked a convoy near Gao on Tuesday, Bamako said.")
     kinds = {e["evidence"]["attribution"]["kind"] for e in out["events"]}
     assert kinds == {"official"}
+
+
+# --- demonyms and metonyms ----------------------------------------------------------------
+
+
+def _mentions_of(out: dict, canonical: str) -> list[dict]:
+    return [m for m in out["mentions"] if m["canonical"] == canonical]
+
+
+def test_demonym_modifier_is_a_demonym_mention_of_its_country(run) -> None:
+    out = run("Nigerien officials said a French-led force reached the border on Monday.")
+    niger = _mentions_of(out, "Niger")
+    assert [(m["text"], m["form"], m["type"]) for m in niger] == [
+        ("Nigerien", "demonym", "LOCATION")
+    ]
+    assert [m["form"] for m in _mentions_of(out, "France")] == ["demonym"]
+    entity = next(e for e in out["entities"] if e["canonical"] == "Niger")
+    assert entity["geo"]["feature"] == "country"
+
+
+def test_demonym_joins_the_named_country(run) -> None:
+    out = run("Malian officials said the army would stay in Mali until the elections.")
+    forms = sorted(m["form"] for m in _mentions_of(out, "Mali"))
+    assert forms == ["demonym", "name"]
+
+
+def test_demonym_of_people_or_inside_a_force_is_no_mention(run) -> None:
+    out = run("The French said Malian soldiers had entered Gao.")
+    assert not [m for m in out["mentions"] if m["form"] == "demonym"]
+    assert entity_named(out, "Malian soldiers")["type"] == "STATE_FORCE"
+
+
+def test_demonym_is_never_an_event_place(run) -> None:
+    out = run("Gunmen killed five villagers in an attack on a Malian village on Sunday.")
+    assert all(e["location"] != "Mali" for e in out["events"])
+
+
+def test_place_speaking_for_its_government_is_a_metonym(run) -> None:
+    out = run("Bamako accused the rebels of attacking Gao on Sunday.")
+    (bamako,) = _mentions_of(out, "Bamako")
+    assert bamako["form"] == "metonym"
+    assert [m["form"] for m in _mentions_of(out, "Gao")] == ["name"]
+
+
+def test_named_admin_area_steers_a_shared_town_name(run) -> None:
+    out = run("Two people were shot dead in Springfield, Ohio, on Sunday, police said.")
+    town = next(e for e in out["entities"] if e["canonical"] == "Springfield")
+    assert town["geo"]["admin1"] == "OH"

@@ -509,3 +509,22 @@ def test_strip_admin_words(name: str, stripped: str) -> None:
 
 def test_missing_source_package_is_left_out() -> None:
     assert place_sources._package_dir("conflictmap_no_such_package") is None
+
+
+def test_admin_area_context_picks_the_town_in_that_area(gaz: Gazetteer) -> None:
+    anywhere = gaz.resolve("Springfield", {"US": 2.0})
+    in_ohio = gaz.resolve("Springfield", {"US": 2.0, "US.OH": 1.0})
+    assert anywhere is not None and in_ohio is not None
+    assert in_ohio.admin1 == "OH" != anywhere.admin1
+
+
+def test_demonym_lookup_ignores_place_names(gaz: Gazetteer) -> None:
+    assert gaz.demonym("Malian") == gaz.country("Mali")
+    assert gaz.demonym("Mali") is None  # a name, not a demonym
+    assert gaz.demonym("Gao") is None
+
+
+def test_acronym_spellings_but_not_iso_codes(gaz: Gazetteer) -> None:
+    assert gaz.resolve("UK") == gaz.country("United Kingdom")
+    assert gaz.resolve("DRC") == gaz.country("Democratic Republic of the Congo")
+    assert gaz.country("GBR") is None  # an ISO code, not a name used in text

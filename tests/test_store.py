@@ -651,3 +651,49 @@ def test_armed_cues_in_one_report_outvote_person_labels(store: Store) -> None:
     )
     [row] = store.actors()
     assert row["type"] == "ARMED_GROUP"
+
+
+def test_mention_forms_are_stored(store: Store) -> None:
+    t = "Malian officials said Bamako would send troops to Kidal."
+    doc = Document(id="forms", text=t, date=date(2012, 4, 2), date_origin="metadata")
+    mali = Entity("Mali", "LOCATION", [], spans(t, "Malian"), forms={0: "demonym"})
+    bamako = Entity("Bamako", "LOCATION", [], spans(t, "Bamako"))
+    bamako.forms[bamako.mentions[0][0]] = "metonym"
+    kidal = Entity("Kidal", "LOCATION", [], spans(t, "Kidal"), KIDAL)
+    add(store, doc, Extraction("forms", t, doc.date, entities=[mali, bamako, kidal]))
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(MentionRow.text, MentionRow.form).order_by(MentionRow.start))
+        assert rows.all() == [("Malian", "demonym"), ("Bamako", "metonym"), ("Kidal", "name")]
+
+
+def test_upgrade_marks_existing_mentions_as_names(tmp_path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from conflictmap.store.repository import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with create_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, text_hash, text, date_origin, ingested_at)"
+                " VALUES ('d', 'h', 'Gao', 'none', '2012-04-02 00:00:00')"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO entities (id, canonical, type) VALUES (1, 'Gao', 'LOCATION')")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO mentions (document_id, entity_id, start, end, text, type)"
+                " VALUES ('d', 1, 0, 3, 'Gao', 'LOCATION')"
+            )
+        )
+    store = Store(url)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(MentionRow.form)).scalars().all() == ["name"]

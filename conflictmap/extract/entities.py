@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.gazetteer import Gazetteer
+from conflictmap.extract.syntax import is_metonym
 from conflictmap.model import Entity, GeoRef
 
 LABEL_TYPES = {
@@ -116,6 +117,9 @@ def find_entities(
         entity.aliases = [a for a in entity.aliases if a not in generic]
     _scan_mentions(table, types, aliases, toponyms)
     _resolve_places(table, gazetteer)
+    _mark_metonyms(table)
+    if toponyms is None:
+        _add_demonyms(table, gazetteer)
     _resolve_anaphora(table)
     return table
 
@@ -741,6 +745,98 @@ def _scan_mentions(
         del table.entities[name]
 
 
+def _mark_metonyms(table: EntityTable) -> None:
+    """Place names standing for a government ("Bamako said") are kept as ``metonym``
+    mentions: events do not take them for places."""
+    for mention in table.mentions:
+        entity = table.entities[mention.canonical]
+        if entity.type == "LOCATION":
+            span = table.doc[mention.token_start : mention.token_end]
+            if is_metonym(span.root):
+                entity.forms[mention.start] = "metonym"
+
+
+DEMONYM_DEPS = frozenset({"amod", "compound", "nmod", "npadvmod", "poss"})
+
+
+def _add_demonyms(table: EntityTable, gazetteer: Gazetteer) -> None:
+    """Demonyms used as modifiers ("Malian officials", "a French-led force", "European
+    diplomats") become ``demonym`` mentions of their country or continent, created as a
+    LOCATION entity if the report does not name it. Demonyms inside another mention
+    ("Malian soldiers", a state force) and demonyms for people ("the French") are left out;
+    no actor or event takes a demonym mention for a place."""
+    doc = table.doc
+    context = Counter(
+        e.geo.country_code for e in table.entities.values() if e.geo and e.geo.country_code
+    )
+    claimed = _demonym_names_to_places(table, gazetteer, context)
+    by_geonameid = {e.geo.geonameid: e for e in table.entities.values() if e.geo is not None}
+    i = 0
+    while i < len(doc):
+        found = None
+        for width in (2, 1):
+            span = doc[i : i + width]
+            if len(span) == width and _demonym_shape(span, table, claimed):
+                found = span, gazetteer.demonym(original(span), context)
+                if found[1] is not None:
+                    break
+        if found is None or found[1] is None:
+            i += 1
+            continue
+        span, geo = found
+        entity = by_geonameid.get(geo.geonameid) or table.entities.get(geo.name)
+        if entity is None:
+            entity = table.entities[geo.name] = Entity(geo.name, "LOCATION", geo=geo)
+            by_geonameid[geo.geonameid] = entity
+        if entity.type == "LOCATION":
+            entity.mentions.append((span.start_char, span.end_char, original(span)))
+            entity.forms[span.start_char] = "demonym"
+        i += width
+    for entity in table.entities.values():
+        entity.mentions.sort()
+
+
+def _demonym_names_to_places(
+    table: EntityTable, gazetteer: Gazetteer, context: Counter[str]
+) -> set[int]:
+    """A "place" the model found that is a demonym ("Nigerien" tagged GPE) becomes demonym
+    mentions of its country, and no longer names a place for events or relations; returns
+    the tokens of those mentions."""
+    claimed: set[int] = set()
+    for name, entity in list(table.entities.items()):
+        if entity.type != "LOCATION" or entity.geo is None:
+            continue
+        geo = gazetteer.demonym(name, context)
+        if geo is None or geo.geonameid != entity.geo.geonameid or name == geo.name:
+            continue
+        place = table.entities.get(geo.name)
+        if place is None:
+            place = table.entities[geo.name] = Entity(geo.name, "LOCATION", geo=geo)
+        elif place.type != "LOCATION":
+            continue
+        del table.entities[name]
+        for start, end, text in entity.mentions:
+            place.mentions.append((start, end, text))
+            place.forms[start] = "demonym"
+        for mention in [m for m in table.mentions if m.canonical == name]:
+            table.mentions.remove(mention)
+            for i in range(mention.token_start, mention.token_end):
+                table.token_entity.pop(i, None)
+                claimed.add(i)
+    return claimed
+
+
+def _demonym_shape(span: Span, table: EntityTable, claimed: set[int]) -> bool:
+    """Capitalised words outside every mention, the last one modifying a noun."""
+    if any(
+        t.i in table.token_entity or t.i in claimed or not t.is_alpha or not t.text[:1].isupper()
+        for t in span
+    ):
+        return False
+    last = span[-1]
+    return last.dep_ in DEMONYM_DEPS or (last.pos_ == "ADJ" and last.dep_ != "ROOT")
+
+
 def _resolve_places(table: EntityTable, gazetteer: Gazetteer) -> None:
     places = [e for e in table.entities.values() if e.type == "LOCATION"]
     context: Counter[str] = Counter()
@@ -749,9 +845,13 @@ def _resolve_places(table: EntityTable, gazetteer: Gazetteer) -> None:
         if country:
             context[country.country_code] += len(entity.mentions)
     for entity in places:
-        entity.geo = gazetteer.resolve(entity.canonical, dict(context))
-        if entity.geo and entity.geo.feature == "city":
-            context[entity.geo.country_code] += 0.5
+        entity.geo = geo = gazetteer.resolve(entity.canonical, dict(context))
+        if geo is None or geo.feature not in ("city", "admin1"):
+            continue
+        context[geo.country_code] += 0.5
+        if geo.admin1:  # "US.FL": towns of a state the report names come first
+            area_weight = len(entity.mentions) if geo.feature == "admin1" else 0.5
+            context[f"{geo.country_code}.{geo.admin1}"] += area_weight
     for entity in places:
         if entity.geo and entity.geo.feature == "city":
             better = gazetteer.resolve(entity.canonical, dict(context))

@@ -25,7 +25,7 @@ from conflictmap.extract.relations import (
     hypothetical,
     sentence_times,
 )
-from conflictmap.extract.syntax import in_clause_of, in_side_clause
+from conflictmap.extract.syntax import in_clause_of, in_side_clause, is_metonym
 from conflictmap.model import Attribution, Event, TimeValue
 
 BATTLES = "Battles"
@@ -160,7 +160,6 @@ PHRASE_TRIGGERS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
 # bomb exploded near Gao", "hundreds protested in Bamako").
 SELF_EVIDENT = frozenset({BATTLES, REMOTE, PROTESTS, RIOTS, VAC})
 # Verbs whose subject, when a place, is a government rather than a location.
-METONYM_VERBS = lexicon.SPEECH_VERBS | {"accuse", "condemn", "blame", "demand", "urge", "reject"}
 ARMED_VICTIMS = frozenset(
     {
         "soldier",
@@ -491,18 +490,13 @@ def _location(trigger: Token, sent: Span, table: EntityTable) -> str | None:
     """The place of the event: in the trigger's clause first, then anywhere in the sentence."""
     for tokens in (trigger.subtree, sent):
         places = table.in_tokens(
-            (t for t in tokens if not in_side_clause(t, ("relcl", "acl")) and not _metonym(t)),
+            (t for t in tokens if not in_side_clause(t, ("relcl", "acl")) and not is_metonym(t)),
             ("LOCATION",),
         )
         cities = [p for p in places if _is_city(table, p)]
         if cities or places:
             return (cities or places)[0]
     return None
-
-
-def _metonym(token: Token) -> bool:
-    """A place standing for its government ("Bamako accused the rebels") is no event place."""
-    return token.dep_ in ("nsubj", "nsubjpass") and token.head.lemma_ in METONYM_VERBS
 
 
 def _event_date(trigger: Token, sent: Span, anchor: date | None) -> TimeValue | None:

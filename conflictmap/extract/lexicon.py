@@ -389,6 +389,8 @@ SPEECH_VERBS = frozenset(
         "reveal",
     }
 )
+# a place that is the subject of these stands for its government ("Bamako said")
+METONYM_VERBS = SPEECH_VERBS | {"accuse", "condemn", "blame", "demand", "urge", "reject"}
 # Source nouns -> attribution kind.
 SOURCE_KINDS = {
     "anonymous_security": (

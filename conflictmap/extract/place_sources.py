@@ -41,6 +41,7 @@ class CountryFacts:
     point: tuple[float, float] | None = None
     demonyms: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    codes: frozenset[str] = frozenset()  # ISO alpha-2 and alpha-3: codes, not names in text
 
 
 def _package_dir(package: str) -> Path | None:
@@ -66,13 +67,15 @@ def country_facts() -> dict[str, CountryFacts]:
         except (OSError, ValueError) as exc:
             log.warning("countryinfo file %s unreadable: %s", path, exc)
             continue
-        iso = (record.get("ISO") or {}).get("alpha2")
+        codes = record.get("ISO") or {}
+        iso = codes.get("alpha2")
         if not iso or iso in facts:
             continue
         facts[iso] = CountryFacts(
             point=_point(record.get("latlng")),
             demonyms=[d.strip() for d in re.split("[,/]", record.get("demonym") or "") if d],
             names=[n for n in record.get("altSpellings") or () if isinstance(n, str)],
+            codes=frozenset(c for c in (iso, codes.get("alpha3")) if isinstance(c, str)),
         )
     return facts
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from conflictmap.extract import lexicon
 from conflictmap.model import TimeValue
 
 SIDE_CLAUSES = frozenset({"relcl", "acl", "appos"})
@@ -44,3 +45,9 @@ def in_clause_of(
 def in_side_clause(token: Token, deps: tuple[str, ...] = ("relcl", "acl", "appos")) -> bool:
     """Whether a token hangs off a relative clause, participle or apposition."""
     return _side_clause(token, deps) is not None
+
+
+def is_metonym(token: Token) -> bool:
+    """A place standing for its government: the subject of a speech or accusation verb
+    ("Bamako accused the rebels")."""
+    return token.dep_ in ("nsubj", "nsubjpass") and token.head.lemma_ in lexicon.METONYM_VERBS

@@ -388,6 +388,7 @@ def _add_extraction(connection: Connection, document_id: str, extraction: Extrac
                 "end": t,
                 "text": text,
                 "type": e.type,
+                "form": e.form(s),
             }
             for e in extraction.entities
             for s, t, text in e.mentions

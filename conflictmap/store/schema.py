@@ -106,6 +106,7 @@ class MentionRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(300))
     type: Mapped[str | None] = mapped_column(String(20))  # as the report typed the entity
+    form: Mapped[str | None] = mapped_column(String(10))  # name, demonym or metonym
 
 
 class EvidenceRow(Base):
