@@ -39,6 +39,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,10 @@ class Scorer:
             return None, False, "no event and no city entity"
         return None, False, "no event location and no city entity"
 
+    def event_place(self, ext: Any) -> Any:
+        """The row's extracted place: the first event's place, else the first town."""
+        return self._event_place(ext)[0]
+
     def places(self, row: dict[str, str], ext: Any) -> None:
         if row["geo_precision"].strip() != "1":
             return
@@ -169,26 +174,37 @@ class Scorer:
         return "place: gazetteer resolved the name to another place (>25 km)"
 
     # --- actors -------------------------------------------------------------------------
-    def actors(self, row: dict[str, str], ext: Any) -> None:
-        actor = row["actor1"].strip()
-        inter = row["inter1"].strip()
+    def found_types(self, actor: str, entities: Iterable[Any]) -> list[str]:
+        """Types of the extracted entities that match an ACLED actor name (see docstring)."""
         names = normalise_actor(actor)
         folded = {self.fold(n) for n in names}
-        generic = any(GENERIC_ACTOR.match(n) for n in names)
-        country = None
-        for n in names:
-            m = STATE_FORCE_NAME.search(n)
-            if m:
-                country = self.gaz.country(m.group("country"))
-        found_types: list[str] = []
-        for e in ext.entities:
+        country = self._state_country(names)
+        found: list[str] = []
+        for e in entities:
             keys = {self.fold(k) for k in (e.canonical, *e.aliases)}
             if keys & folded or (
                 country is not None
                 and e.type == "STATE_FORCE"
                 and self.fold(e.canonical).startswith(self.fold(country.name) + " ")
             ):
-                found_types.append(e.type)
+                found.append(e.type)
+        return found
+
+    def _state_country(self, names: set[str]) -> Any:
+        for n in names:
+            m = STATE_FORCE_NAME.search(n)
+            if m:
+                return self.gaz.country(m.group("country"))
+        return None
+
+    def actors(self, row: dict[str, str], ext: Any) -> None:
+        actor = row["actor1"].strip()
+        inter = row["inter1"].strip()
+        names = normalise_actor(actor)
+        folded = {self.fold(n) for n in names}
+        generic = any(GENERIC_ACTOR.match(n) for n in names)
+        country = self._state_country(names)
+        found_types = self.found_types(actor, ext.entities)
         wanted = COMPATIBLE.get(inter)
         compatible = any(wanted is None or t in wanted for t in found_types)
         any_type = bool(found_types)
@@ -279,6 +295,139 @@ class Scorer:
         }
 
 
+# --- issue 4: event coding against ACLED's coders, with a keyword baseline ------------------
+
+BASELINE_KEYWORDS = (  # first keyword found in the note decides (a few lines, on purpose)
+    ("suicide", "Explosions/Remote violence", "Suicide bomb"),
+    ("airstrike", "Explosions/Remote violence", "Air/drone strike"),
+    ("air strike", "Explosions/Remote violence", "Air/drone strike"),
+    ("bomb", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("ied", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("mine", "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("shell", "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("clash", "Battles", "Armed clash"),
+    ("fight", "Battles", "Armed clash"),
+    ("attack", "Battles", "Armed clash"),
+    ("kidnap", "Violence against civilians", "Abduction/forced disappearance"),
+    ("abduct", "Violence against civilians", "Abduction/forced disappearance"),
+    ("kill", "Violence against civilians", "Attack"),
+    ("riot", "Riots", "Violent demonstration"),
+    ("protest", "Protests", "Peaceful protest"),
+    ("demonstrat", "Protests", "Peaceful protest"),
+    ("arrest", "Strategic developments", "Arrests"),
+    ("took control", "Battles", "Non-state actor overtakes territory"),
+    ("retook", "Battles", "Government regains territory"),
+)
+BASELINE_FATALITIES = re.compile(r"\b(\d+)\b(?:\s+\w+){0,3}?\s+(?:were\s+)?(?:killed|dead)")
+
+
+def baseline_coding(note: str) -> tuple[str, str, int]:
+    """(event type, sub-event type, fatalities) from keywords: the in-run baseline."""
+    low = note.lower()
+    hits = [(low.find(k), t, sub) for k, t, sub in BASELINE_KEYWORDS if k in low]
+    event_type, sub = ("Strategic developments", "Other")
+    if hits:
+        _, event_type, sub = min(hits)
+    m = BASELINE_FATALITIES.search(low)
+    return event_type, sub, int(m.group(1)) if m else 0
+
+
+class _Named:
+    """A bare model span posing as an entity for the baseline's actor matching."""
+
+    def __init__(self, text: str, label: str) -> None:
+        self.canonical, self.aliases = text, ()
+        self.type = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION"}.get(
+            label, "ORGANIZATION"
+        )
+
+
+class Coding:
+    """Issue 4's row-level measures for one system: the row's event is the first extracted
+    event (no event: wrong type, fatalities 0), place within 25 km of a precision-1 row."""
+
+    def __init__(self, scorer: Scorer) -> None:
+        self.scorer = scorer
+        self.c: Counter[str] = Counter()
+        self.sub_pairs: list[tuple[str, str]] = []
+
+    def add(
+        self,
+        row: dict[str, str],
+        coded: tuple[str | None, str | None, int],
+        entities: list[Any],
+        place: Any,
+    ) -> None:
+        event_type, sub, fatalities = coded
+        gold_sub = row["sub_event_type"].strip()
+        self.c["rows"] += 1
+        self.c["type_right"] += event_type == row["event_type"].strip()
+        self.c["sub_right"] += sub == gold_sub
+        self.sub_pairs.append((gold_sub, sub or "(none)"))
+        self.c["fatalities_right"] += fatalities == int(row["fatalities"] or 0)
+        for role in ("actor1", "actor2"):
+            name = row[role].strip()
+            if name:
+                self.c[f"{role}_rows"] += 1
+                self.c[f"{role}_found"] += bool(self.scorer.found_types(name, entities))
+        if row["geo_precision"].strip() == "1":
+            self.c["p1_rows"] += 1
+            lat, lon = float(row["latitude"]), float(row["longitude"])
+            self.c["p1_hit"] += place is not None and (
+                haversine_km(lat, lon, place.latitude, place.longitude) <= RADIUS_KM
+            )
+
+    def summary(self) -> dict[str, Any]:
+        c = self.c
+        return {
+            "rows": c["rows"],
+            "event_type_accuracy": _share(c["type_right"], c["rows"]),
+            "sub_event_type_accuracy": _share(c["sub_right"], c["rows"]),
+            "sub_event_type_weighted_f1": weighted_f1(self.sub_pairs),
+            "actor1_recall": _share(c["actor1_found"], c["actor1_rows"]),
+            "actor2_recall": _share(c["actor2_found"], c["actor2_rows"]),
+            "actor2_rows": c["actor2_rows"],
+            "fatalities_exact": _share(c["fatalities_right"], c["rows"]),
+            "place_within_25km_p1_rows": _share(c["p1_hit"], c["p1_rows"]),
+        }
+
+
+def weighted_f1(pairs: list[tuple[str, str]]) -> float | None:
+    """F1 per gold class, weighted by its support (scikit-learn's ``average='weighted'``)."""
+    if not pairs:
+        return None
+    gold = Counter(g for g, _ in pairs)
+    predicted = Counter(p for _, p in pairs)
+    right = Counter(g for g, p in pairs if g == p)
+    total = 0.0
+    for label, support in gold.items():
+        precision = right[label] / predicted[label] if predicted[label] else 0.0
+        recall = right[label] / support
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        total += f1 * support
+    return round(total / len(pairs), 4)
+
+
+def product_coding(ext: Any) -> tuple[str | None, str | None, int]:
+    if not ext.events:
+        return None, None, 0
+    main = ext.events[0]
+    fatalities = main.fatalities
+    if fatalities is None:
+        fatalities = max((e.fatalities or 0 for e in ext.events), default=0)
+    return main.event_type, main.sub_event_type, fatalities
+
+
+def baseline_place(doc: Any, gazetteer: Any) -> Any:
+    """The most populous gazetteer entry for the bare model's first GPE/LOC span."""
+    for ent in doc.ents:
+        if ent.label_ in ("GPE", "LOC"):
+            candidates = gazetteer.candidates(ent.text)
+            if candidates:
+                return candidates[0]
+    return None
+
+
 def _date(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip()[:10])
@@ -320,7 +469,9 @@ def main(argv: list[str] | None = None) -> int:
 
     scorers = {name: Scorer(extractor.gazetteer, fold) for name in SPLITS.values()}
     total = Scorer(extractor.gazetteer, fold)
-    for row, ext in zip(rows, extractions, strict=True):
+    coding = {name: (Coding(s), Coding(s)) for name, s in scorers.items()}
+    bare_docs = extractor.nlp.pipe([r["notes"] for r in rows], batch_size=32)
+    for row, ext, bare in zip(rows, extractions, bare_docs, strict=True):
         split = SPLITS.get(row["event_date"].strip()[:4])
         for scorer in (scorers.get(split), total) if split else (total,):
             if scorer is None:
@@ -328,6 +479,12 @@ def main(argv: list[str] | None = None) -> int:
             scorer.places(row, ext)
             scorer.actors(row, ext)
             scorer.events(row, ext)
+        if split in coding:
+            product, baseline = coding[split]
+            product.add(row, product_coding(ext), ext.entities, scorers[split].event_place(ext))
+            named = [_Named(e.text, e.label_) for e in bare.ents]
+            place = baseline_place(bare, extractor.gazetteer)
+            baseline.add(row, baseline_coding(row["notes"]), named, place)
 
     result = {
         "data": str(args.data),
@@ -336,6 +493,10 @@ def main(argv: list[str] | None = None) -> int:
         "load_s": round(load_s, 2),
         "extract_s": round(extract_s, 2),
         "radius_km": RADIUS_KM,
+        "coding": {
+            name: {"conflictmap": product.summary(), "keyword_baseline": baseline.summary()}
+            for name, (product, baseline) in coding.items()
+        },
         "splits": {name: s.summary(args.top) for name, s in scorers.items()},
         "failures_all": total.causes.most_common(args.top),
     }
