@@ -86,10 +86,15 @@ def is_hedged(sent: Span) -> bool:
 
 
 def is_negated(trigger: Token) -> bool:
-    """A negation on the trigger or its governing verb, or a denial verb above it."""
-    for token in (trigger, trigger.head):
+    """A negation on the trigger or on the verb it hangs on ("did not take part in the
+    fighting"), or a denial verb above it."""
+    token = trigger
+    for _ in range(4):
         if any(c.dep_ == "neg" for c in token.children):
             return True
+        if token.pos_ in ("VERB", "AUX") or token.head.i == token.i:
+            break
+        token = token.head
     node = trigger
     for _ in range(4):
         if node.head.i == node.i:

@@ -16,7 +16,7 @@ from spacy.tokens import Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.attribution import evidence_for
-from conflictmap.extract.entities import EntityTable
+from conflictmap.extract.entities import DATELINE, EntityTable, doc_text
 from conflictmap.extract.relations import (
     ACTORS,
     _arguments,
@@ -38,11 +38,33 @@ STRATEGIC = "Strategic developments"
 # lemma -> (event type, sub-event type, PLOVER category)
 TRIGGERS: dict[str, tuple[str, str, str]] = {
     **dict.fromkeys(
-        ["clash", "fight", "battle", "skirmish", "firefight", "gunfight", "combat", "fighting"],
+        [
+            "clash",
+            "fight",
+            "battle",
+            "skirmish",
+            "firefight",
+            "gunfight",
+            "combat",
+            "fighting",
+            "siege",
+        ],
         (BATTLES, "Armed clash", "FIGHT"),
     ),
     **dict.fromkeys(
-        ["seize", "capture", "overrun", "occupy", "takeover", "fall", "storm", "enter"],
+        [
+            "seize",
+            "capture",
+            "overrun",
+            "occupy",
+            "takeover",
+            "fall",
+            "storm",
+            "enter",
+            "overtake",
+            *("drive", "chase", "expel", "oust", "dislodge"),
+            *("take", "gain"),
+        ],
         (BATTLES, "Non-state actor overtakes territory", "FIGHT"),
     ),
     **dict.fromkeys(
@@ -65,6 +87,21 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
             "amputate",
             "torture",
             "lynch",
+            "execution",
+            "killing",
+            "lash",
+            "flogging",
+            "whipping",
+            "amputation",
+            "beating",
+            "shoot",
+            "stone",
+            "beat",
+            "injure",
+            "wound",
+            "brutalise",
+            "brutalize",
+            "stab",
         ],
         (VAC, "Attack", "ASSAULT"),
     ),
@@ -89,6 +126,8 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
             "destruction",
             "plunder",
             "smash",
+            "rob",
+            "robbery",
         ],
         (STRATEGIC, "Looting/property destruction", "ASSAULT"),
     ),
@@ -117,7 +156,18 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
         (STRATEGIC, "Agreement", "AGREE"),
     ),
     **dict.fromkeys(
-        ["recruit", "merge", "split", "defect", "disband", "rename", "impose", "enforce"],
+        [
+            "recruit",
+            "recruitment",
+            "enlist",
+            "merge",
+            "split",
+            "defect",
+            "disband",
+            "rename",
+            "impose",
+            "enforce",
+        ],
         (STRATEGIC, "Change to group/activity", "MOBILIZE"),
     ),
     **dict.fromkeys(["release", "free"], (STRATEGIC, "Other", "CONCEDE")),
@@ -155,6 +205,69 @@ PHRASE_TRIGGERS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
         (VAC, "Abduction/forced disappearance", "ASSAULT"),
     ),
     (re.compile(r"\bexchanged? (?:of )?(?:gun)?fire\b", re.I), (BATTLES, "Armed clash", "FIGHT")),
+    (
+        re.compile(r"\b(?:open(?:ed|s|ing)?|fired) (?:fire )?(?:on|at|into|upon)\b", re.I),
+        (BATTLES, "Armed clash", "FIGHT"),
+    ),
+    (
+        re.compile(r"\bcut(?:ting|s)? off (?:\w+ ){0,3}?(?:hands?|feet|foot|limbs?|ears?)\b", re.I),
+        (VAC, "Attack", "ASSAULT"),
+    ),
+    (re.compile(r"\bcease[- ]?fire\b", re.I), (STRATEGIC, "Agreement", "AGREE")),
+    (
+        re.compile(
+            r"\b(?:sh[o]t|shoot(?:s|ing)?|brought|bring(?:s|ing)?) down (?:\w+ ){0,3}?"
+            r"(?:drones?|aircraft|planes?|helicopters?|jets?)\b"
+            r"|\b(?:drones?|aircraft|planes?|helicopters?|jets?) (?:\w+ ){0,3}?"
+            r"(?:shot|brought) down\b"
+            r"|\b(?:defus|dismantl|disarm|seiz|confiscat|intercept|discover)\w* (?:\w+ ){0,4}?"
+            r"(?:arms|weapons|ammunition|explosives|depots?|caches?|ied|ieds|bombs?|mines)\b",
+            re.I,
+        ),
+        (STRATEGIC, "Disrupted weapons use", "COERCE"),
+    ),
+    (
+        re.compile(
+            r"\b(?:creat|form|launch|establish|found|set(?:ting)? up)\w* (?:\w+ ){0,4}?"
+            r"(?:armed group|militia|brigade|battalion|katiba|faction|armed wing|self-defen[cs]e"
+            r" group)\b",
+            re.I,
+        ),
+        (STRATEGIC, "Change to group/activity", "MOBILIZE"),
+    ),
+    (
+        re.compile(
+            r"\b(?:took|take|takes|taking|went|go|goes|were|are) (?:\w+ )?(?:to|in|into|on)"
+            r" the streets?\b",
+            re.I,
+        ),
+        (PROTESTS, "Peaceful protest", "PROTEST"),
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:put|putting|puts|broke|break|breaks|breaking|broken) (?:down|up)"
+            r"|dispersed?|disperses|dispersing)\b(?:\s+\w+){0,3}?\s+(?:protests?|demonstrations?"
+            r"|protesters|demonstrators|crowds?|rally|rallies|march|sit-in)\b",
+            re.I,
+        ),
+        (PROTESTS, "Protest with intervention", "PROTEST"),
+    ),
+    (
+        re.compile(r"\b(?:took|take|takes|taking|taken) over\b", re.I),
+        (BATTLES, "Non-state actor overtakes territory", "FIGHT"),
+    ),
+    (
+        re.compile(
+            r"\b(?:set|sets|setting) fire to\b|\bset (?:\w+ ){1,3}?(?:on fire|ablaze)\b", re.I
+        ),
+        (STRATEGIC, "Looting/property destruction", "ASSAULT"),
+    ),
+    (
+        re.compile(
+            r"\b(?:gain(?:ed|s)?|took|take|takes|seized?|wrest(?:ed)?) (?:full )?control\b", re.I
+        ),
+        (BATTLES, "Non-state actor overtakes territory", "FIGHT"),
+    ),
 ]
 # Event types whose trigger and place are enough, even when no actor is named ("a roadside
 # bomb exploded near Gao", "hundreds protested in Bamako").
@@ -266,17 +379,21 @@ def find_events(
     events: list[Event] = []
     first_city = next((m.canonical for m in table.mentions if _is_city(table, m.canonical)), None)
     last_place: str | None = first_city
+    dateline = _dateline(table)
     for sent in table.doc.sents:
         places = [n for n in table.in_tokens(sent, ("LOCATION",))]
         drafts = _sentence_drafts(sent, table)
         for draft in drafts:
-            event = _fill(draft, sent, table, attributions, anchor, last_place)
+            event = _fill(draft, sent, table, attributions, anchor, last_place, dateline)
+            if event.evidence.negated or _generic(draft):
+                continue  # "the group denied any looting", "turned to roadside bombs"
             placed_here = event.location in places
             if (
                 event.actors
                 or event.targets
                 or event.fatalities
-                or (placed_here and draft.event_type in SELF_EVIDENT and not _generic(draft))
+                or (placed_here and draft.event_type in SELF_EVIDENT)
+                or _has_participants(draft.trigger)
             ):
                 events.extend(_one_per_place(event, draft, table))
         city = [p for p in places if _is_city(table, p)]
@@ -285,13 +402,72 @@ def find_events(
     return events
 
 
+def _dateline(table: EntityTable) -> range:
+    """The characters of a wire dateline ("GAO, June 29 (Desert Courier) -"): the town it
+    names is where the story was filed, not where its events happened."""
+    match = DATELINE.search(doc_text(table.doc)[:600])
+    return range(match.start(), match.end()) if match else range(0)
+
+
+def _has_participants(trigger: Token) -> bool:
+    """A verb with someone doing or undergoing it ("rebels overtake a town", "a couple were
+    stoned"), named or not: an event, as ACLED codes unnamed actors too. A noun trigger
+    counts through the verb it hangs on ("a convoy came under attack", "attacks were
+    carried out"), or as the subject of a clause ("heavy fighting broke out")."""
+    conjoined = trigger.dep_ == "conj" and trigger.head.pos_ in ("VERB", "AUX")
+    if conjoined and _has_participants(trigger.head):  # "were tied up and stoned to death"
+        return True
+    if trigger.pos_ == "NOUN":
+        if trigger.dep_ == "ROOT":
+            return True  # a headline or a note: "Heavy fighting in the north"
+        verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
+        if trigger.dep_ in ("nsubj", "nsubjpass"):
+            return verb.lemma_.lower() in NOMINAL_EVENT_VERBS
+        return (
+            verb.pos_ in ("VERB", "AUX")
+            and verb.lemma_.lower() in LIGHT_VERBS | CARRIER_VERBS
+            and _has_participants(verb)
+        )
+    if trigger.pos_ not in ("VERB", "AUX"):
+        return False
+    arguments = [c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")]
+    arguments += [p for c in trigger.children if c.dep_ == "agent" for p in c.children]
+    arguments += _subjects(trigger)
+    return any(a.pos_ in ("NOUN", "PROPN", "PRON", "NUM") for a in arguments)
+
+
+def _topic_of_another_trigger(token: Token) -> bool:
+    """A noun trigger that is what another event is about ("protest the arrest of their
+    leader"): the earlier event is the topic, not a second event."""
+    if token.pos_ != "NOUN" or token.dep_ not in ("dobj", "pobj"):
+        return False
+    head = token.head.head if token.dep_ == "pobj" else token.head
+    return head.i != token.i and (head.lemma_.lower() in TRIGGERS)
+
+
+def _descriptive(token: Token) -> bool:
+    """A participle or present-tense clause describing a participant ("Islamists occupying
+    the north", "the occupied north", "groups that control the region"): a state of
+    affairs, not an event."""
+    if token.dep_ == "acl" and token.tag_ == "VBG":
+        return True
+    if token.dep_ == "amod" and token.tag_ in ("VBN", "VBG", "JJ"):
+        return True
+    return token.dep_ == "relcl" and token.tag_ in ("VBG", "VBZ", "VBP")
+
+
 def _generic(draft: _Draft) -> bool:
     """A plural noun trigger without participants speaks of a practice ("the group turned to
     roadside bombs"), not of one event."""
     trigger = draft.trigger
     while trigger.dep_ == "conj" and trigger.head.i != trigger.i:
         trigger = trigger.head  # "roadside bombs and suicide attacks"
-    return trigger.tag_ in ("NNS", "NNPS") and trigger.dep_ in ("pobj", "dobj")
+    if trigger.tag_ not in ("NNS", "NNPS") or trigger.dep_ not in ("pobj", "dobj"):
+        return False
+    if any(c.dep_ in ("det", "nummod", "prep", "poss") for c in trigger.children):
+        return False  # "the attacks", "clashes between X and Y": particular events
+    verb = trigger.head.head if trigger.dep_ == "pobj" else trigger.head
+    return verb.pos_ == "VERB" and verb.lemma_.lower() not in LIGHT_VERBS | CARRIER_VERBS
 
 
 def _one_per_place(event: Event, draft: _Draft, table: EntityTable) -> list[Event]:
@@ -320,18 +496,23 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
                 sent.start_char + match.end(),
                 alignment_mode="expand",
             )
-            if span is not None:
-                drafts.setdefault(coding[1], _Draft(*coding, span.root))
+            if span is None:
+                continue
+            refined = _refine(coding, span.root, table)
+            if refined is not None:
+                drafts.setdefault(refined[1], _Draft(*refined, span.root))
     for token in sent:
         coding = TRIGGERS.get(token.lemma_.lower()) or TRIGGERS.get(token.lower_)
         if coding is None or token.pos_ not in ("VERB", "NOUN") or token.ent_type_ == "DATE":
             continue
-        if hypothetical(token) or _not_an_event(token):
+        if hypothetical(token) or _not_an_event(token) or _descriptive(token):
             continue
         coding = _refine(coding, token, table)
-        if coding is None:
+        if coding is None or _topic_of_another_trigger(token):
             continue
-        drafts.setdefault(coding[1], _Draft(*coding, token))
+        held = drafts.get(coding[1])
+        if held is None or (held.trigger.pos_ == "NOUN" and token.pos_ == "VERB"):
+            drafts[coding[1]] = _Draft(*coding, token)  # "Arrests: 20 were arrested by ..."
     # a sentence that reports a seizure also says "attack"/"killed": keep the most specific
     if "Non-state actor overtakes territory" in drafts or "Government regains territory" in drafts:
         drafts.pop("Armed clash", None)
@@ -350,7 +531,9 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
     if any(d.event_type == REMOTE for d in drafts.values()):
         drafts.pop("Armed clash", None)
         drafts.pop("Attack", None)
-    return [d for d in drafts.values() if not hypothetical(d.trigger)]
+    kept = [d for d in drafts.values() if not hypothetical(d.trigger)]
+    # main-clause events first, then in text order: the sentence's own event leads
+    return sorted(kept, key=lambda d: (in_side_clause(d.trigger), d.trigger.i))
 
 
 def _mentions_aircraft(sent: Span) -> bool:
@@ -367,6 +550,13 @@ def _not_an_event(token: Token) -> bool:
         token, ("hostage", "prisoner", "captive", "detainee", "ransom", "worker", "tourist")
     ):
         return True
+    if token.lemma_ in DISLODGE_VERBS and not (
+        any(c.dep_ == "dobj" for c in token.children)
+        and any(t.lower_ in ("from", "out") for t in token.subtree if t.i > token.i)
+    ):
+        return True  # "drove X from the town", not "trucks drove north"
+    if token.lemma_ in ("take", "gain") and not any(c.dep_ == "dobj" for c in token.children):
+        return True  # "take part", "gained ground": only taking a place is an event
     if token.lemma_ == "march" and token.is_title:
         return True  # the month, where the model did not tag it DATE
     if token.lemma_ in ("impose", "enforce") and not any(
@@ -391,6 +581,13 @@ def _refine(
     if sub == "Non-state actor overtakes territory":
         if object_lemmas & {"hostage", "captive", "tourist", "worker"}:
             return (VAC, "Abduction/forced disappearance", "ASSAULT")
+        if token.pos_ == "VERB" and objects and not _place_object(objects, table):
+            if object_lemmas & BUILDING_OBJECTS:  # "stormed the offices of ..."
+                if _victim_lemmas(token) & ARMED_VICTIMS:
+                    return (BATTLES, "Armed clash", "FIGHT")
+                return (VAC, "Attack", "ASSAULT")
+            if token.lemma_ not in ("seize", "capture"):
+                return None  # "the protest entered its third day"
         if (
             token.lemma_ in ("seize", "capture")
             and objects
@@ -405,6 +602,11 @@ def _refine(
         actors = [n for s in _subjects(token) for n in _entities_at(s, table, ACTORS)]
         if actors and not any(table.type_of(a) == "STATE_FORCE" for a in actors):
             return (BATTLES, "Non-state actor overtakes territory", "FIGHT")
+    if sub == "Abduction/forced disappearance" and _victim_lemmas(token) & ARMED_VICTIMS:
+        return (BATTLES, "Armed clash", "FIGHT")  # ACLED: armed actors on both sides
+    violent = sub in ("Attack", "Armed clash", "Looting/property destruction")
+    if violent and _by_protesters(token):
+        return (RIOTS, "Violent demonstration", "PROTEST")
     if sub in ("Armed clash", "Attack") and token.lemma_ not in TRIGGERS_CLASH_ONLY:
         victims = _victim_lemmas(token)
         if victims & CIVILIAN_VICTIMS and not victims & ARMED_VICTIMS:
@@ -414,9 +616,155 @@ def _refine(
     return coding
 
 
+DISLODGE_VERBS = frozenset({"drive", "chase", "expel", "oust", "dislodge"})
+# verbs that carry a noun event ("launched attacks", "carried out amputations")
+LIGHT_VERBS = frozenset(
+    {
+        "launch",
+        "carry",
+        "conduct",
+        "stage",
+        "mount",
+        "perpetrate",
+        "commit",
+        "claim",
+        "lead",
+        "make",
+        "give",
+        "receive",
+        "plant",
+    }
+)
+# verbs through which a noun event has participants ("came under attack", "gathered for a
+# rally", "were wounded in the fighting")
+CARRIER_VERBS = frozenset(
+    {"come", "gather", "hold", "organise", "organize", "kill", "die", "wound", "injure", "flee"}
+)
+# verbs whose subject, when a noun trigger, reports one event ("fighting broke out")
+NOMINAL_EVENT_VERBS = frozenset(
+    {
+        "break",
+        "erupt",
+        "continue",
+        "occur",
+        "happen",
+        "rage",
+        "resume",
+        "kill",
+        "leave",
+        "claim",
+        "last",
+        "intensify",
+        "spread",
+        "come",
+        "begin",
+        "start",
+        "hit",
+        "target",
+        "destroy",
+        "wound",
+        "injure",
+        "report",
+        "take",
+        "enter",
+    }
+)
+PLACE_OBJECTS = frozenset(
+    {
+        "town",
+        "city",
+        "village",
+        "base",
+        "camp",
+        "control",
+        "area",
+        "region",
+        "district",
+        "locality",
+        "airport",
+        "post",
+        "position",
+        "outpost",
+        "checkpoint",
+        "garrison",
+        "barracks",
+        "capital",
+        "north",
+        "south",
+        "east",
+        "west",
+        "territory",
+        "stronghold",
+        "province",
+        "port",
+        "border",
+        "crossing",
+    }
+)
+BUILDING_OBJECTS = frozenset(
+    {
+        "office",
+        "headquarters",
+        "palace",
+        "building",
+        "home",
+        "house",
+        "compound",
+        "prison",
+        "station",
+        "broadcaster",
+        "embassy",
+        "bank",
+        "market",
+        "church",
+        "mosque",
+        "school",
+        "hospital",
+        "hotel",
+    }
+)
+PROTESTER_NOUNS = frozenset(
+    {
+        "protester",
+        "demonstrator",
+        "rioter",
+        "youth",
+        "mob",
+        "crowd",
+        "student",
+        "resident",
+        "villager",
+        "trader",
+    }
+)
+
 TRIGGERS_CLASH_ONLY = frozenset(
     {"clash", "fight", "battle", "skirmish", "firefight", "gunfight", "combat", "fighting"}
 )
+
+
+def _place_object(objects: list[Token], table: EntityTable) -> bool:
+    """An object naming a place: a LOCATION, a place noun, or "the town of X"."""
+    heads = list(objects)
+    for o in objects:
+        heads += [c for c in o.children if c.dep_ in ("conj", "appos", "compound")]
+        heads += [p for c in o.children if c.lower_ == "of" for p in c.children]
+    if table.in_tokens(heads, ("LOCATION",)):
+        return True
+    return any(t.lemma_.lower() in PLACE_OBJECTS for t in heads)
+
+
+def _by_protesters(token: Token) -> bool:
+    """Violence by people protesting ("protesters attacked ...", "youths protesting against
+    X set fire to ..."): a riot in ACLED's terms."""
+    for subject in _subjects(token):
+        if subject.lemma_.lower() in ("protester", "demonstrator", "rioter", "mob"):
+            return True
+        if subject.lemma_.lower() in PROTESTER_NOUNS and any(
+            c.lemma_.lower() in ("protest", "demonstrate", "riot") for c in subject.children
+        ):
+            return True
+    return False
 
 
 def _victim_lemmas(token: Token) -> set[str]:
@@ -438,10 +786,11 @@ def _fill(
     attributions: dict[int, Attribution],
     anchor: date | None,
     last_place: str | None,
+    dateline: range = range(0),
 ) -> Event:
     trigger = draft.trigger
     actors, targets = _participants(trigger, sent, table)
-    location = _location(trigger, sent, table) or last_place
+    location = _location(trigger, sent, table, dateline) or last_place
     amount = (
         _amount(sent)
         if draft.sub_event_type in ("Other", "Abduction/forced disappearance")
@@ -486,11 +835,20 @@ def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _location(trigger: Token, sent: Span, table: EntityTable) -> str | None:
-    """The place of the event: in the trigger's clause first, then anywhere in the sentence."""
+def _location(
+    trigger: Token, sent: Span, table: EntityTable, dateline: range = range(0)
+) -> str | None:
+    """The place of the event: in the trigger's clause first, then anywhere in the sentence
+    (not the dateline's town, where the story was filed)."""
     for tokens in (trigger.subtree, sent):
         places = table.in_tokens(
-            (t for t in tokens if not in_side_clause(t, ("relcl", "acl")) and not is_metonym(t)),
+            (
+                t
+                for t in tokens
+                if t.idx not in dateline
+                and not in_side_clause(t, ("relcl", "acl"))
+                and not is_metonym(t)
+            ),
             ("LOCATION",),
         )
         cities = [p for p in places if _is_city(table, p)]

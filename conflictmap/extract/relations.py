@@ -313,7 +313,9 @@ def _entities_at(
             names += [n for n in _of_objects(head, table, ("of", "from")) if n not in names]
         if name is None:
             compound = [c for c in head.children if c.dep_ == "compound" and table.at(c.i)]
-            if compound and head.lemma_ in lexicon.ROLE_NOUNS:
+            if compound and (
+                head.lemma_ in lexicon.ROLE_NOUNS or head.lower_ in lexicon.COMBATANT_NOUNS
+            ):  # "the group's leader", "MNLA rebels"
                 name = table.at(compound[-1].i)
             elif head.lemma_ in PLACE_NOUNS:
                 names += [n for n in _of_objects(head, table) if n not in names]
