@@ -129,6 +129,8 @@ class Evidence:
     attribution: Attribution = field(default_factory=Attribution)
     hedged: bool = False
     negated: bool = False
+    reliability: str = "F"  # Admiralty source reliability A-F (F: cannot be judged)
+    credibility: int = 6  # Admiralty information credibility 1-6 (6: cannot be judged)
 
 
 @dataclass
@@ -233,6 +235,11 @@ def evidence_dict(ev: Evidence) -> dict[str, Any]:
         "attribution": {"kind": ev.attribution.kind, "phrase": ev.attribution.phrase},
         "hedged": ev.hedged,
         "negated": ev.negated,
+        "grade": {
+            "reliability": ev.reliability,
+            "credibility": ev.credibility,
+            "code": f"{ev.reliability}{ev.credibility}",
+        },
     }
 
 

@@ -697,3 +697,14 @@ def test_upgrade_marks_existing_mentions_as_names(tmp_path) -> None:
     store = Store(url)
     with store.engine.connect() as conn:
         assert conn.execute(select(MentionRow.form)).scalars().all() == ["name"]
+
+
+def test_claim_grades_are_stored(store: Store) -> None:
+    doc, extraction = first_document()
+    graded = [
+        replace(ev, evidence=replace(ev.evidence, reliability="C", credibility=4))
+        for ev in extraction.events
+    ]
+    add(store, doc, replace(extraction, events=graded))
+    events = store.events()
+    assert events and all(e["evidence"]["grade"]["code"] == "C4" for e in events)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
@@ -24,7 +25,8 @@ from conflictmap.extract.entities import doc_text, find_entities
 from conflictmap.extract.events import find_events
 from conflictmap.extract.gazetteer import Gazetteer
 from conflictmap.extract.relations import find_relations
-from conflictmap.model import Extraction
+from conflictmap.grading import GradingPolicy
+from conflictmap.model import Evidence, Extraction
 
 # Pipelines published on PyPI as plain data packages under another name.
 PACKAGED_MODELS = {
@@ -83,17 +85,27 @@ def extract_doc(
     gazetteer: Gazetteer,
     toponyms: Sequence[tuple[int, int]] | None = None,
     source: str | None = None,
+    policy: GradingPolicy | None = None,
 ) -> Extraction:
-    """Entities, relations and events of one parsed document."""
+    """Entities, relations and events of one parsed document; each claim graded by
+    ``policy`` (default: ``GradingPolicy()``) with ``source`` as the outlet."""
     table = find_entities(doc, gazetteer, toponyms, source)
     attributions = {sent.start: sentence_attribution(sent, table) for sent in doc.sents}
+    policy = policy or GradingPolicy()
+
+    def graded(evidence: Evidence) -> Evidence:
+        grade = policy.grade(evidence.attribution.kind, source, evidence.hedged)
+        return replace(evidence, reliability=grade.reliability, credibility=grade.credibility)
+
+    relations = find_relations(table, attributions, document_date)
+    events = find_events(table, attributions, document_date)
     return Extraction(
         document_id=doc_id,
         text=doc_text(doc),
         document_date=document_date,
         entities=sorted(table.entities.values(), key=lambda e: e.mentions[0][0]),
-        relations=find_relations(table, attributions, document_date),
-        events=find_events(table, attributions, document_date),
+        relations=[replace(r, evidence=graded(r.evidence)) for r in relations],
+        events=[replace(e, evidence=graded(e.evidence)) for e in events],
     )
 
 
@@ -144,10 +156,16 @@ def parse(nlp: Language, texts: list[str], batch_size: int = 16) -> Iterator[Doc
 class Extractor:
     """A loaded model plus gazetteer; call ``extract`` or ``extract_many``."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        gazetteer: Gazetteer | None = None,
+        policy: GradingPolicy | None = None,
+    ) -> None:
         self.model_name = model
         self.nlp = load_pipeline(model)
         self.gazetteer = gazetteer or Gazetteer.default()
+        self.policy = policy or GradingPolicy.load()
 
     def extract(
         self,
@@ -159,7 +177,9 @@ class Extractor:
         source: str | None = None,
     ) -> Extraction:
         [doc] = parse(self.nlp, [text])
-        return extract_doc(doc, doc_id, document_date, self.gazetteer, toponyms, source)
+        return extract_doc(
+            doc, doc_id, document_date, self.gazetteer, toponyms, source, self.policy
+        )
 
     def extract_many(self, items: Iterable[tuple], batch_size: int = 16) -> Iterator[Extraction]:
         """Extract ``(doc_id, text, date[, source])`` items in batches, in input order."""
@@ -167,4 +187,6 @@ class Extractor:
         texts = [item[1] for item in items]
         for item, doc in zip(items, parse(self.nlp, texts, batch_size), strict=True):
             source = item[3] if len(item) > 3 else None
-            yield extract_doc(doc, item[0], item[2], self.gazetteer, source=source)
+            yield extract_doc(
+                doc, item[0], item[2], self.gazetteer, source=source, policy=self.policy
+            )

@@ -535,6 +535,8 @@ def _evidence(document_id: str, evidence: Evidence) -> dict[str, Any]:
         "attribution_phrase": evidence.attribution.phrase,
         "hedged": evidence.hedged,
         "negated": evidence.negated,
+        "reliability": evidence.reliability,
+        "credibility": evidence.credibility,
     }
 
 
@@ -807,7 +809,15 @@ def _evidence_dict(row: EvidenceRow, documents: dict) -> dict:
         "attribution": {"kind": row.attribution_kind, "phrase": row.attribution_phrase},
         "hedged": row.hedged,
         "negated": row.negated,
+        "grade": _grade(row.reliability, row.credibility),
     }
+
+
+def _grade(reliability: str | None, credibility: int | None) -> dict | None:
+    if reliability is None or credibility is None:
+        return None  # stored before grading existed (migration 0006)
+    code = f"{reliability}{credibility}"
+    return {"reliability": reliability, "credibility": credibility, "code": code}
 
 
 def _time(value: date | None, text: str | None, precision: str | None) -> dict | None:

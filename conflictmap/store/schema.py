@@ -123,6 +123,8 @@ class EvidenceRow(Base):
     attribution_phrase: Mapped[str | None] = mapped_column(Text)
     hedged: Mapped[bool] = mapped_column(Boolean, default=False)
     negated: Mapped[bool] = mapped_column(Boolean, default=False)
+    reliability: Mapped[str | None] = mapped_column(String(1))  # Admiralty A-F
+    credibility: Mapped[int | None] = mapped_column(Integer)  # Admiralty 1-6
 
 
 class RelationRow(Base):
