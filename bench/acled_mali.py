@@ -344,7 +344,10 @@ class _Named:
 
 class Coding:
     """Issue 4's row-level measures for one system: the row's event is the first extracted
-    event (no event: wrong type, fatalities 0), place within 25 km of a precision-1 row."""
+    event (no event: wrong type, fatalities 0), place within 25 km of a precision-1 row.
+    An actor is recalled when it is an extracted entity (as in ``Scorer.found_types``) or,
+    for ACLED's unnamed actors ("Protesters (Mali)", "Civilians (Mali)", "Unidentified
+    Armed Group (Mali)"), when the row's event codes that side with the same inter code."""
 
     def __init__(self, scorer: Scorer) -> None:
         self.scorer = scorer
@@ -357,6 +360,7 @@ class Coding:
         coded: tuple[str | None, str | None, int],
         entities: list[Any],
         place: Any,
+        inters: tuple[int | None, int | None] = (None, None),
     ) -> None:
         event_type, sub, fatalities = coded
         gold_sub = row["sub_event_type"].strip()
@@ -365,11 +369,19 @@ class Coding:
         self.c["sub_right"] += sub == gold_sub
         self.sub_pairs.append((gold_sub, sub or "(none)"))
         self.c["fatalities_right"] += fatalities == int(row["fatalities"] or 0)
-        for role in ("actor1", "actor2"):
+        for side, role in enumerate(("actor1", "actor2")):
             name = row[role].strip()
             if name:
                 self.c[f"{role}_rows"] += 1
-                self.c[f"{role}_found"] += bool(self.scorer.found_types(name, entities))
+                found = bool(self.scorer.found_types(name, entities))
+                # an unnamed ACLED actor ("Protesters (Mali)", "Unidentified Armed Group")
+                # is found when the row's event codes that side with the same inter code
+                generic = any(GENERIC_ACTOR.match(n) for n in normalise_actor(name))
+                inter = row[f"inter{side + 1}"].strip()
+                coded_inter = inters[side]
+                if generic and coded_inter is not None and inter == str(coded_inter):
+                    found = True
+                self.c[f"{role}_found"] += found
         if row["geo_precision"].strip() == "1":
             self.c["p1_rows"] += 1
             lat, lon = float(row["latitude"]), float(row["longitude"])
@@ -406,6 +418,10 @@ def weighted_f1(pairs: list[tuple[str, str]]) -> float | None:
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         total += f1 * support
     return round(total / len(pairs), 4)
+
+
+def product_inters(ext: Any) -> tuple[int | None, int | None]:
+    return (ext.events[0].inter1, ext.events[0].inter2) if ext.events else (None, None)
 
 
 def product_coding(ext: Any) -> tuple[str | None, str | None, int]:
@@ -481,7 +497,13 @@ def main(argv: list[str] | None = None) -> int:
             scorer.events(row, ext)
         if split in coding:
             product, baseline = coding[split]
-            product.add(row, product_coding(ext), ext.entities, scorers[split].event_place(ext))
+            product.add(
+                row,
+                product_coding(ext),
+                ext.entities,
+                scorers[split].event_place(ext),
+                product_inters(ext),
+            )
             named = [_Named(e.text, e.label_) for e in bare.ents]
             place = baseline_place(bare, extractor.gazetteer)
             baseline.add(row, baseline_coding(row["notes"]), named, place)

@@ -174,6 +174,10 @@ class Event:
     amount: str | None = None
     trigger: str | None = None
     plover: str | None = None
+    actor_phrase: str | None = None  # an unnamed actor as written: "gunmen", "hundreds of youths"
+    target_phrase: str | None = None  # an unnamed target: "two civilians", "an army convoy"
+    inter1: int | None = None  # ACLED interaction code of the actor side (1-8)
+    inter2: int | None = None  # ... and of the target side
 
 
 @dataclass
@@ -282,5 +286,9 @@ def _event_dict(ev: Event) -> dict[str, Any]:
         "amount": ev.amount,
         "trigger": ev.trigger,
         "plover": ev.plover,
+        "actor_phrase": ev.actor_phrase,
+        "target_phrase": ev.target_phrase,
+        "inter1": ev.inter1,
+        "inter2": ev.inter2,
         "evidence": evidence_dict(ev.evidence),
     }

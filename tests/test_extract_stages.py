@@ -777,3 +777,55 @@ def test_named_admin_area_steers_a_shared_town_name(run) -> None:
     out = run("Two people were shot dead in Springfield, Ohio, on Sunday, police said.")
     town = next(e for e in out["entities"] if e["canonical"] == "Springfield")
     assert town["geo"]["admin1"] == "OH"
+
+
+# --- ACLED sides: unnamed actors and interaction codes --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sub", "actor_phrase", "inter1", "target_phrase", "inter2"),
+    [
+        (
+            "Gunmen killed five villagers near Gao on Sunday.",
+            "Attack",
+            "Gunmen",
+            3,
+            "five villagers",
+            7,
+        ),
+        (
+            "Hundreds of youths took to the streets of Bamako on Monday.",
+            "Peaceful protest",
+            "Hundreds of youths",
+            6,
+            None,
+            None,
+        ),
+        (
+            "Protesters set fire to a police station in Gao on Monday.",
+            "Violent demonstration",
+            "Protesters",
+            5,
+            None,
+            None,
+        ),
+    ],
+)
+def test_unnamed_sides_and_inter_codes(
+    run,
+    text: str,
+    sub: str,
+    actor_phrase: str,
+    inter1: int,
+    target_phrase: str | None,
+    inter2: int | None,
+) -> None:
+    event = one_event(run(text), sub)
+    assert (event["actor_phrase"], event["inter1"]) == (actor_phrase, inter1)
+    assert (event["target_phrase"], event["inter2"]) == (target_phrase, inter2)
+
+
+def test_named_sides_take_their_entity_codes(run) -> None:
+    event = one_event(run("Malian soldiers clashed with MNLA rebels near Kidal."), "Armed clash")
+    assert event["actors"] == ["Mali armed forces"] and event["actor_phrase"] is None
+    assert (event["inter1"], event["inter2"]) == (1, 2)

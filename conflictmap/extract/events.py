@@ -16,7 +16,7 @@ from spacy.tokens import Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.attribution import evidence_for
-from conflictmap.extract.entities import DATELINE, EntityTable, doc_text
+from conflictmap.extract.entities import DATELINE, EntityTable, doc_text, original
 from conflictmap.extract.relations import (
     ACTORS,
     _arguments,
@@ -738,6 +738,54 @@ PROTESTER_NOUNS = frozenset(
     }
 )
 
+ENTITY_INTER = {"STATE_FORCE": 1, "ARMED_GROUP": 2}
+# objects of event phrases that are no participant: "set fire to", "took control of"
+NOT_PARTICIPANTS = frozenset({"fire", "control", "part", "hold", "power", "streets", "street"})
+NOUN_INTER: tuple[tuple[frozenset[str], int], ...] = (
+    (frozenset({"rioter", "mob"}), 5),
+    (frozenset({"protester", "demonstrator", "marcher"}), 6),
+    (
+        frozenset(
+            {
+                "soldier",
+                "troop",
+                "army",
+                "police",
+                "policeman",
+                "gendarme",
+                "gendarmerie",
+                "military",
+                "peacekeeper",
+            }
+        ),
+        1,
+    ),
+    (
+        frozenset(
+            {
+                "gunman",
+                "gunmen",
+                "fighter",
+                "militant",
+                "rebel",
+                "jihadist",
+                "islamist",
+                "insurgent",
+                "assailant",
+                "attacker",
+                "militia",
+                "militiaman",
+                "bandit",
+                "kidnapper",
+                "extremist",
+                "terrorist",
+            }
+        ),
+        3,
+    ),
+    (CIVILIAN_VICTIMS | {"youth", "supporter", "worker", "journalist", "official"}, 7),
+)
+
 TRIGGERS_CLASH_ONLY = frozenset(
     {"clash", "fight", "battle", "skirmish", "firefight", "gunfight", "combat", "fighting"}
 )
@@ -796,12 +844,20 @@ def _fill(
         if draft.sub_event_type in ("Other", "Abduction/forced disappearance")
         else None
     )
+    targets = [t for t in targets if t not in actors]
+    actor_token, target_token = _unnamed_sides(trigger)
+    actor_phrase = None if actors or actor_token is None else _phrase(actor_token)
+    target_phrase = None if targets or target_token is None else _phrase(target_token)
     return Event(
         event_type=draft.event_type,
         sub_event_type=draft.sub_event_type,
         evidence=evidence_for(sent, attributions.get(sent.start, Attribution()), trigger),
         actors=tuple(actors),
-        targets=tuple(t for t in targets if t not in actors),
+        targets=tuple(targets),
+        actor_phrase=actor_phrase,
+        target_phrase=target_phrase,
+        inter1=_inter(draft, table, actors, None if actors else actor_token, side=1),
+        inter2=_inter(draft, table, targets, None if targets else target_token, side=2),
         location=location,
         date=_event_date(trigger, sent, anchor),
         fatalities=fatalities(sent.text, trigger.idx - sent.start_char),
@@ -829,6 +885,62 @@ def _participants(trigger: Token, sent: Span, table: EntityTable) -> tuple[list[
     if not actors and trigger.pos_ == "NOUN" and trigger.dep_ in ("dobj", "pobj", "nsubj"):
         actors += [n for s in _subjects(trigger.head) for n in _entities_at(s, table, ACTORS)]
     return _unique(actors), _unique(targets)
+
+
+def _unnamed_sides(trigger: Token) -> tuple[Token | None, Token | None]:
+    """The noun heads of the actor and target sides, named or not ("gunmen", "villagers")."""
+    passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
+    actor = target = None
+    for child in trigger.children:
+        if child.dep_ == "agent":
+            actor = actor or next((p for p in child.children if p.dep_ == "pobj"), None)
+        elif child.dep_ == "dobj" or (child.dep_ == "nsubjpass" and passive):
+            target = target or child
+        elif child.dep_ == "prep" and child.lower_ in ("on", "against", "with", "at"):
+            target = target or next((p for p in child.children if p.dep_ == "pobj"), None)
+    if actor is None and not passive:
+        actor = next(iter(_subjects(trigger)), None)
+    nouns = ("NOUN", "PROPN", "PRON")
+    return (
+        actor if actor is not None and actor.pos_ in nouns else None,
+        target
+        if target is not None
+        and target.pos_ in nouns
+        and target.lemma_ not in NOT_PARTICIPANTS
+        and target.ent_type_ not in ("DATE", "TIME")
+        else None,
+    )
+
+
+def _phrase(token: Token) -> str:
+    """A noun phrase as written, up to its head: "hundreds of youths" -> "hundreds"'s
+    phrase with its "of" part, "an army convoy"."""
+    end = token.i + 1
+    for child in token.children:  # "hundreds of youths", "members of the group"
+        if child.dep_ == "prep" and child.lower_ == "of":
+            end = max(end, child.right_edge.i + 1)
+    return original(token.doc[token.left_edge.i : end]).strip()
+
+
+def _inter(
+    draft: _Draft, table: EntityTable, names: list[str], token: Token | None, side: int
+) -> int | None:
+    """ACLED's interaction code of one side: from the named entity, else from the noun of
+    an unnamed one, else what the event type implies (protesters, rioters, civilians)."""
+    for name in names:
+        code = ENTITY_INTER.get(table.type_of(name))
+        if code is not None:
+            return 3 if code == 2 and "militia" in name.lower() else code
+    if token is not None:
+        lemmas = {t.lemma_.lower() for t in token.subtree} | {token.lemma_.lower()}
+        for nouns, code in NOUN_INTER:
+            if lemmas & nouns:
+                if draft.event_type in (PROTESTS, RIOTS) and code in (5, 6, 7):
+                    return 5 if draft.event_type == RIOTS else 6
+                return code
+    if side == 1:
+        return {PROTESTS: 6, RIOTS: 5}.get(draft.event_type)
+    return 7 if draft.event_type == VAC else None
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -511,6 +511,10 @@ def _event_values(document_id: str, ev: Event, ids: dict[str, int], evidence_id:
         "fatalities": ev.fatalities,
         "amount": ev.amount,
         "trigger": ev.trigger,
+        "actor_phrase": ev.actor_phrase[:200] if ev.actor_phrase else None,
+        "target_phrase": ev.target_phrase[:200] if ev.target_phrase else None,
+        "inter1": ev.inter1,
+        "inter2": ev.inter2,
         "evidence_id": evidence_id,
     }
 
@@ -867,5 +871,9 @@ def _event_dict(row: EventRow, documents: dict) -> dict:
         "fatalities": row.fatalities,
         "amount": row.amount,
         "trigger": row.trigger,
+        "actor_phrase": row.actor_phrase,
+        "target_phrase": row.target_phrase,
+        "inter1": row.inter1,
+        "inter2": row.inter2,
         "evidence": _evidence_dict(row.evidence, documents),
     }

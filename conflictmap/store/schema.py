@@ -166,6 +166,10 @@ class EventRow(Base):
     fatalities: Mapped[int | None] = mapped_column(Integer)
     amount: Mapped[str | None] = mapped_column(String(100))
     trigger: Mapped[str | None] = mapped_column(String(100))
+    actor_phrase: Mapped[str | None] = mapped_column(String(200))  # an unnamed actor
+    target_phrase: Mapped[str | None] = mapped_column(String(200))
+    inter1: Mapped[int | None] = mapped_column(Integer)  # ACLED interaction codes
+    inter2: Mapped[int | None] = mapped_column(Integer)
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
 
     evidence: Mapped[EvidenceRow] = relationship()
