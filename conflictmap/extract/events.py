@@ -149,6 +149,10 @@ TRIGGERS: dict[str, tuple[str, str, str]] = {
     ),
     **dict.fromkeys(["grenade"], (REMOTE, "Grenade", "FIGHT")),
     **dict.fromkeys(
+        ["abandon", "withdraw", "handover"],
+        (STRATEGIC, "Non-violent transfer of territory", "RETREAT"),
+    ),
+    **dict.fromkeys(
         ["ied", "landmine", "mine", "roadside"], (REMOTE, "Remote explosive/landmine/IED", "FIGHT")
     ),
     **dict.fromkeys(
@@ -214,6 +218,20 @@ PHRASE_TRIGGERS: list[tuple[re.Pattern[str], tuple[str, str, str]]] = [
         (VAC, "Attack", "ASSAULT"),
     ),
     (re.compile(r"\bcease[- ]?fire\b", re.I), (STRATEGIC, "Agreement", "AGREE")),
+    (
+        re.compile(
+            r"\bchemical (?:weapons?|attacks?|agents?|munitions?)\b|\bsarin\b|\bnerve agents?\b"
+            r"|\b(?:chlorine|mustard|toxic|poison) gas\b|\bchlorine (?:attack|barrel)s?\b",
+            re.I,
+        ),
+        (REMOTE, "Chemical weapon", "ASSAULT"),
+    ),
+    (
+        re.compile(
+            r"\b(?:pulled|pull|pulls|pulling) out of\b|\b(?:handed|hand|hands) over\b", re.I
+        ),
+        (STRATEGIC, "Non-violent transfer of territory", "RETREAT"),
+    ),
     (
         re.compile(
             r"\b(?:sh[o]t|shoot(?:s|ing)?|brought|bring(?:s|ing)?) down (?:\w+ ){0,3}?"
@@ -417,6 +435,8 @@ def _has_participants(trigger: Token) -> bool:
     conjoined = trigger.dep_ == "conj" and trigger.head.pos_ in ("VERB", "AUX")
     if conjoined and _has_participants(trigger.head):  # "were tied up and stoned to death"
         return True
+    if trigger.dep_ == "compound" and trigger.head.pos_ == "NOUN":
+        trigger = trigger.head  # "a ceasefire agreement"
     if trigger.pos_ == "NOUN":
         if trigger.dep_ == "ROOT":
             return True  # a headline or a note: "Heavy fighting in the north"
@@ -476,7 +496,7 @@ def _one_per_place(event: Event, draft: _Draft, table: EntityTable) -> list[Even
     if draft.event_type != BATTLES or draft.sub_event_type == "Armed clash":
         return [event]
     _, patients = _arguments(draft.trigger, table)
-    towns = [p for p in patients if table.type_of(p) == "LOCATION" and _is_city(table, p)]
+    towns = _unique([p for p in patients if table.type_of(p) == "LOCATION" and _is_city(table, p)])
     if len(towns) < 2:
         return [event]
     return [replace(event, location=town) for town in towns]
@@ -485,6 +505,17 @@ def _one_per_place(event: Event, draft: _Draft, table: EntityTable) -> list[Even
 def _is_city(table: EntityTable, name: str) -> bool:
     geo = table.entities[name].geo
     return geo is not None and geo.feature == "city"
+
+
+def _trigger_coding(token: Token) -> tuple[str, str, str] | None:
+    """The lexicon entry of a token by its lemma, its form, or, when the lemmatizer slips on
+    a verb form ("raped" -> "rap"), the form without its inflection."""
+    coding = TRIGGERS.get(token.lemma_.lower()) or TRIGGERS.get(token.lower_)
+    if coding is not None or token.tag_ not in ("VBD", "VBN", "VBG"):
+        return coding
+    word = token.lower_
+    stems = (word[:-1], word[:-2]) if token.tag_ != "VBG" else (word[:-3], word[:-3] + "e")
+    return next((TRIGGERS[s] for s in stems if s in TRIGGERS), None)
 
 
 def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
@@ -502,7 +533,7 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
             if refined is not None:
                 drafts.setdefault(refined[1], _Draft(*refined, span.root))
     for token in sent:
-        coding = TRIGGERS.get(token.lemma_.lower()) or TRIGGERS.get(token.lower_)
+        coding = _trigger_coding(token)
         if coding is None or token.pos_ not in ("VERB", "NOUN") or token.ent_type_ == "DATE":
             continue
         if hypothetical(token) or _not_an_event(token) or _descriptive(token):
@@ -602,11 +633,21 @@ def _refine(
         actors = [n for s in _subjects(token) for n in _entities_at(s, table, ACTORS)]
         if actors and not any(table.type_of(a) == "STATE_FORCE" for a in actors):
             return (BATTLES, "Non-state actor overtakes territory", "FIGHT")
+    if sub == "Non-violent transfer of territory" and token.lemma_ in ("abandon", "withdraw"):
+        places = objects + [p for c in token.children if c.lower_ == "from" for p in c.children]
+        if not places or not _place_object(places, table):
+            return None  # "withdrew from the talks", "abandoned the plan"
     if sub == "Abduction/forced disappearance" and _victim_lemmas(token) & ARMED_VICTIMS:
         return (BATTLES, "Armed clash", "FIGHT")  # ACLED: armed actors on both sides
     violent = sub in ("Attack", "Armed clash", "Looting/property destruction")
+    if violent and (token.lemma_ == "lynch" or _by_mob(token)):
+        return (RIOTS, "Mob violence", "ASSAULT")
     if violent and _by_protesters(token):
         return (RIOTS, "Violent demonstration", "PROTEST")
+    if sub in ("Attack", "Armed clash") and _victim_lemmas(token) & PROTESTING_VICTIMS:
+        return (PROTESTS, "Excessive force against protesters", "ASSAULT")
+    if event_type == BATTLES and "territory" in sub and _without_fighting(token):
+        return (STRATEGIC, "Non-violent transfer of territory", "RETREAT")
     if sub in ("Armed clash", "Attack") and token.lemma_ not in TRIGGERS_CLASH_ONLY:
         victims = _victim_lemmas(token)
         if victims & CIVILIAN_VICTIMS and not victims & ARMED_VICTIMS:
@@ -638,7 +679,10 @@ LIGHT_VERBS = frozenset(
 # verbs through which a noun event has participants ("came under attack", "gathered for a
 # rally", "were wounded in the fighting")
 CARRIER_VERBS = frozenset(
-    {"come", "gather", "hold", "organise", "organize", "kill", "die", "wound", "injure", "flee"}
+    {
+        *("come", "gather", "hold", "organise", "organize", "kill", "die", "wound", "injure"),
+        *("flee", "sign", "reach", "conclude", "broker", "agree"),
+    }
 )
 # verbs whose subject, when a noun trigger, reports one event ("fighting broke out")
 NOMINAL_EVENT_VERBS = frozenset(
@@ -786,6 +830,13 @@ NOUN_INTER: tuple[tuple[frozenset[str], int], ...] = (
     (CIVILIAN_VICTIMS | {"youth", "supporter", "worker", "journalist", "official"}, 7),
 )
 
+PROTESTING_VICTIMS = frozenset({"protester", "demonstrator", "marcher"})
+WITHOUT_FIGHTING = re.compile(
+    r"\bwithout (?:a |any )?(?:fight|fighting|resistance|a shot|firing a shot|bloodshed)"
+    r"|\b(?:handed|hand|hands|handing) over\b",
+    re.I,
+)
+
 TRIGGERS_CLASH_ONLY = frozenset(
     {"clash", "fight", "battle", "skirmish", "firefight", "gunfight", "combat", "fighting"}
 )
@@ -802,11 +853,20 @@ def _place_object(objects: list[Token], table: EntityTable) -> bool:
     return any(t.lemma_.lower() in PLACE_OBJECTS for t in heads)
 
 
+def _by_mob(token: Token) -> bool:
+    return any(s.lemma_.lower() == "mob" for s in _subjects(token))
+
+
+def _without_fighting(token: Token) -> bool:
+    """ "took the town without a fight", "entered Gao without resistance"."""
+    return bool(WITHOUT_FIGHTING.search(token.sent.text))
+
+
 def _by_protesters(token: Token) -> bool:
     """Violence by people protesting ("protesters attacked ...", "youths protesting against
     X set fire to ..."): a riot in ACLED's terms."""
     for subject in _subjects(token):
-        if subject.lemma_.lower() in ("protester", "demonstrator", "rioter", "mob"):
+        if subject.lemma_.lower() in ("protester", "demonstrator", "rioter"):
             return True
         if subject.lemma_.lower() in PROTESTER_NOUNS and any(
             c.lemma_.lower() in ("protest", "demonstrate", "riot") for c in subject.children
