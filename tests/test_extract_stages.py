@@ -829,3 +829,18 @@ def test_named_sides_take_their_entity_codes(run) -> None:
     event = one_event(run("Malian soldiers clashed with MNLA rebels near Kidal."), "Armed clash")
     assert event["actors"] == ["Mali armed forces"] and event["actor_phrase"] is None
     assert (event["inter1"], event["inter2"]) == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "toll"),
+    [
+        ("Islamists executed a man in the main square of Timbuktu on Tuesday.", 1),
+        ("Gunmen shot dead a herder and a boy near Menaka on Tuesday.", 2),
+        ("A couple were stoned to death in Aguelhok on Tuesday.", 2),
+        ("Gunmen shot a herder near Menaka on Tuesday.", None),  # shot, not killed
+        ("Gunmen killed villagers near Menaka on Tuesday.", None),  # how many is not said
+    ],
+)
+def test_killing_without_a_number_counts_its_victims(run, text: str, toll: int | None) -> None:
+    [event] = run(text)["events"]
+    assert event["fatalities"] == toll

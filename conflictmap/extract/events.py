@@ -830,6 +830,10 @@ NOUN_INTER: tuple[tuple[frozenset[str], int], ...] = (
     (CIVILIAN_VICTIMS | {"youth", "supporter", "worker", "journalist", "official"}, 7),
 )
 
+LETHAL_TRIGGERS = frozenset(
+    {"kill", "execute", "execution", "murder", "behead", "slaughter", "lynch", "assassinate"}
+)
+LETHAL_PHRASE = re.compile(r"\b(?:dead|to death)\b", re.I)
 PROTESTING_VICTIMS = frozenset({"protester", "demonstrator", "marcher"})
 WITHOUT_FIGHTING = re.compile(
     r"\bwithout (?:a |any )?(?:fight|fighting|resistance|a shot|firing a shot|bloodshed)"
@@ -920,7 +924,8 @@ def _fill(
         inter2=_inter(draft, table, targets, None if targets else target_token, side=2),
         location=location,
         date=_event_date(trigger, sent, anchor),
-        fatalities=fatalities(sent.text, trigger.idx - sent.start_char),
+        fatalities=fatalities(sent.text, trigger.idx - sent.start_char)
+        or _implied_toll(trigger, target_token),
         amount=amount,
         trigger=trigger.text,
         plover=draft.plover,
@@ -945,6 +950,23 @@ def _participants(trigger: Token, sent: Span, table: EntityTable) -> tuple[list[
     if not actors and trigger.pos_ == "NOUN" and trigger.dep_ in ("dobj", "pobj", "nsubj"):
         actors += [n for s in _subjects(trigger.head) for n in _entities_at(s, table, ACTORS)]
     return _unique(actors), _unique(targets)
+
+
+def _implied_toll(trigger: Token, victim: Token | None) -> int | None:
+    """Deaths a killing states without a number: "executed a man" -> 1, "shot dead a man
+    and a boy" -> 2, "a couple were stoned to death" -> 2 (ACLED counts them)."""
+    lethal = trigger.lemma_.lower() in LETHAL_TRIGGERS or (
+        trigger.lemma_.lower() in ("shoot", "stone", "beat", "hack", "burn")
+        and LETHAL_PHRASE.search(trigger.sent.text) is not None
+    )
+    if not lethal or victim is None or victim.pos_ != "NOUN":
+        return None
+    total = 0
+    for noun in [victim, *[c for c in victim.conjuncts if c.pos_ == "NOUN"]]:
+        if noun.tag_ != "NN" or any(c.dep_ == "nummod" for c in noun.children):
+            return None  # a plural or a counted noun: the number patterns decide
+        total += 2 if noun.lemma_.lower() == "couple" else 1
+    return total
 
 
 def _unnamed_sides(trigger: Token) -> tuple[Token | None, Token | None]:
