@@ -180,6 +180,20 @@ class Event:
     inter2: int | None = None  # ... and of the target side
 
 
+@dataclass(frozen=True)
+class Interaction:
+    """A PLOVER-coded act of any kind ("X threatened to attack Y", "Y rejected the talks"),
+    beside the ACLED events: the main act of a sentence and those joined to it."""
+
+    category: str
+    evidence: Evidence
+    mode: str | None = None
+    trigger: str | None = None
+    source: tuple[str, ...] = ()  # entity canonical names, or the phrase as written
+    target: tuple[str, ...] = ()
+    hypothetical: bool = False  # a threat, plan, vow or future act
+
+
 @dataclass
 class Extraction:
     """Everything read from one document. Pure output of ``conflictmap.extract``."""
@@ -190,6 +204,7 @@ class Extraction:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list)
 
     def entity(self, canonical: str) -> Entity | None:
         return next((e for e in self.entities if e.canonical == canonical), None)
@@ -214,6 +229,7 @@ class Extraction:
             ],
             "relations": [_relation_dict(r) for r in self.relations],
             "events": [_event_dict(ev) for ev in self.events],
+            "interactions": [_interaction_dict(i) for i in self.interactions],
         }
 
 
@@ -269,6 +285,18 @@ def _relation_dict(r: Relation) -> dict[str, Any]:
         "valid_from": time_dict(r.valid_from),
         "valid_to": time_dict(r.valid_to),
         "evidence": evidence_dict(r.evidence),
+    }
+
+
+def _interaction_dict(i: Interaction) -> dict[str, Any]:
+    return {
+        "category": i.category,
+        "mode": i.mode,
+        "trigger": i.trigger,
+        "source": list(i.source),
+        "target": list(i.target),
+        "hypothetical": i.hypothetical,
+        "evidence": evidence_dict(i.evidence),
     }
 
 

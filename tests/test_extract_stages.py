@@ -844,3 +844,29 @@ def test_named_sides_take_their_entity_codes(run) -> None:
 def test_killing_without_a_number_counts_its_victims(run, text: str, toll: int | None) -> None:
     [event] = run(text)["events"]
     assert event["fatalities"] == toll
+
+
+# --- PLOVER interactions ----------------------------------------------------------------
+
+
+def test_threat_is_a_threaten_interaction_and_no_attack(run) -> None:
+    out = run("The rebels threatened to attack Gao if the army did not withdraw.")
+    assert out["events"] == []
+    [threat] = [i for i in out["interactions"] if i["category"] == "THREATEN"]
+    assert threat["hypothetical"] is True
+    assert threat["target"] == ["Gao"]
+
+
+def test_acled_event_takes_the_plover_category_of_its_act(run) -> None:
+    out = run("Ansar Dine fighters attacked Malian soldiers near Gao on Tuesday.")
+    [act] = [i for i in out["interactions"] if i["trigger"] == "attacked"]
+    assert _attack(out)["plover"] == act["category"]
+    assert act["source"] == ["Ansar Dine"] and act["target"] == ["Mali armed forces"]
+
+
+def test_rejection_and_demand_are_interactions(run) -> None:
+    out = run(
+        "Protesters demanded the release of the detained journalists. "
+        "The junta rejected the demand on Monday."
+    )
+    assert [i["category"] for i in out["interactions"]] == ["DEMAND", "REJECT"]

@@ -20,13 +20,14 @@ from spacy.tokens import Doc
 
 from conflictmap.config import DEFAULT_MODEL
 from conflictmap.errors import ModelNotFoundError
-from conflictmap.extract.attribution import sentence_attribution
-from conflictmap.extract.entities import doc_text, find_entities
+from conflictmap.extract.attribution import evidence_for, sentence_attribution
+from conflictmap.extract.entities import EntityTable, doc_text, find_entities
 from conflictmap.extract.events import find_events
 from conflictmap.extract.gazetteer import Gazetteer
+from conflictmap.extract.plover import code_sentence
 from conflictmap.extract.relations import find_relations
 from conflictmap.grading import GradingPolicy
-from conflictmap.model import Evidence, Extraction
+from conflictmap.model import Attribution, Event, Evidence, Extraction, Interaction
 
 # Pipelines published on PyPI as plain data packages under another name.
 PACKAGED_MODELS = {
@@ -98,7 +99,8 @@ def extract_doc(
         return replace(evidence, reliability=grade.reliability, credibility=grade.credibility)
 
     relations = find_relations(table, attributions, document_date)
-    events = find_events(table, attributions, document_date)
+    interactions = _interactions(table, attributions)
+    events = _with_plover(find_events(table, attributions, document_date), interactions)
     return Extraction(
         document_id=doc_id,
         text=doc_text(doc),
@@ -106,7 +108,40 @@ def extract_doc(
         entities=sorted(table.entities.values(), key=lambda e: e.mentions[0][0]),
         relations=[replace(r, evidence=graded(r.evidence)) for r in relations],
         events=[replace(e, evidence=graded(e.evidence)) for e in events],
+        interactions=[replace(i, evidence=graded(i.evidence)) for i in interactions],
     )
+
+
+def _interactions(table: EntityTable, attributions: dict[int, Attribution]) -> list[Interaction]:
+    """PLOVER acts of every sentence (``plover.code_sentence``), with their evidence."""
+    found: list[Interaction] = []
+    for sent in table.doc.sents:
+        for act in code_sentence(sent, table):
+            trigger = table.doc.char_span(act.trigger_start, act.trigger_end, "expand")
+            evidence = evidence_for(sent, attributions[sent.start], trigger and trigger.root)
+            if act.negated and not evidence.negated:
+                evidence = replace(evidence, negated=True)
+            found.append(
+                Interaction(
+                    category=act.category,
+                    evidence=evidence,
+                    mode=act.mode,
+                    trigger=act.trigger,
+                    source=act.source,
+                    target=act.target,
+                    hypothetical=act.hypothetical_or_future,
+                )
+            )
+    return found
+
+
+def _with_plover(events: list[Event], interactions: list[Interaction]) -> list[Event]:
+    """An ACLED event takes the PLOVER category its own sentence's act was coded with,
+    when the two share the trigger word."""
+    by_trigger = {(i.evidence.start, i.trigger): i.category for i in interactions}
+    return [
+        replace(e, plover=by_trigger.get((e.evidence.start, e.trigger), e.plover)) for e in events
+    ]
 
 
 CAPS_LINE = 0.7  # share of upper-case letters that makes a line a headline in capitals
