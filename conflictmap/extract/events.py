@@ -571,9 +571,23 @@ def _mentions_aircraft(sent: Span) -> bool:
     return any(t.lower_ in lexicon.AIRCRAFT_WORDS for t in sent)
 
 
+def _conditional(token: Token) -> bool:
+    """Inside an "if"/"unless" clause or "in case of": what might happen, not what did."""
+    node = token
+    for _ in range(6):
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in node.children):
+            return True
+        if node.lower_ == "of" and node.head.lower_ == "case":
+            return True
+        if node.head.i == node.i:
+            return False
+        node = node.head
+    return False
+
+
 def _not_an_event(token: Token) -> bool:
     """Trigger words used in another sense: a "deal" of attention, a historical "free" state."""
-    if token.lower_ == "according":
+    if token.lower_ == "according" or _conditional(token):
         return True
     if token.lemma_ == "fall" and not any(c.lower_ in ("to", "into") for c in token.children):
         return True
@@ -613,7 +627,8 @@ def _refine(
         if object_lemmas & {"hostage", "captive", "tourist", "worker"}:
             return (VAC, "Abduction/forced disappearance", "ASSAULT")
         if token.pos_ == "VERB" and objects and not _place_object(objects, table):
-            if object_lemmas & BUILDING_OBJECTS:  # "stormed the offices of ..."
+            storming = token.lemma_ in ("storm", "raid", "overrun", "enter")
+            if storming and object_lemmas & BUILDING_OBJECTS:  # "stormed the offices of"
                 if _victim_lemmas(token) & ARMED_VICTIMS:
                     return (BATTLES, "Armed clash", "FIGHT")
                 return (VAC, "Attack", "ASSAULT")
@@ -834,7 +849,9 @@ LETHAL_TRIGGERS = frozenset(
     {"kill", "execute", "execution", "murder", "behead", "slaughter", "lynch", "assassinate"}
 )
 LETHAL_PHRASE = re.compile(r"\b(?:dead|to death)\b", re.I)
-PROTESTING_VICTIMS = frozenset({"protester", "demonstrator", "marcher"})
+# victims that make an attack "excessive force against protesters" (also "residents
+# protesting the occupation": the participle's lemma)
+PROTESTING_VICTIMS = frozenset({"protester", "demonstrator", "marcher", "protest", "demonstrate"})
 WITHOUT_FIGHTING = re.compile(
     r"\bwithout (?:a |any )?(?:fight|fighting|resistance|a shot|firing a shot|bloodshed)"
     r"|\b(?:handed|hand|hands|handing) over\b",
