@@ -870,3 +870,30 @@ def test_rejection_and_demand_are_interactions(run) -> None:
         "The junta rejected the demand on Monday."
     )
     assert [i["category"] for i in out["interactions"]] == ["DEMAND", "REJECT"]
+
+
+# --- reported speech across sentences -------------------------------------------------------
+
+
+def test_quotation_carries_its_speaker_forward(run) -> None:
+    out = run(
+        'Another security source said: "The rebels attacked an army post at dawn. '
+        'They killed 12 soldiers." Rebels looted a shop in Gao on Tuesday.'
+    )
+    kinds = {e["sub_event_type"]: e["evidence"]["attribution"]["kind"] for e in out["events"]}
+    assert kinds["Armed clash"] == "anonymous_security"
+    assert kinds["Looting/property destruction"] == "unattributed"  # after the quote
+    assert all(
+        e["evidence"]["attribution"]["phrase"] == "Another security source said"
+        for e in out["events"]
+        if e["sub_event_type"] == "Armed clash"
+    )
+
+
+def test_quotation_takes_its_speaker_from_the_end(run) -> None:
+    out = run(
+        '"The rebels attacked an army post near Gao at dawn. They killed 12 soldiers," '
+        "a resident said."
+    )
+    assert out["events"]
+    assert {e["evidence"]["attribution"]["kind"] for e in out["events"]} == {"resident_or_witness"}

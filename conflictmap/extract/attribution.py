@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.entities import EntityTable, doc_text, original
@@ -57,6 +57,38 @@ def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
             phrase = original(sent.doc[token.head.i : token.right_edge.i + 1])
             return Attribution(_kind(phrase, []), phrase)
     return Attribution()
+
+
+QUOTES = re.compile('["\u201c\u201d]')
+
+
+def document_attributions(doc: Doc, table: EntityTable) -> dict[int, Attribution]:
+    """Each sentence's attribution (by its first token), carried across the sentences of
+    one quotation: 'A source said: "The rebels attacked at dawn. They killed 12."' gives the
+    second sentence to the source too, as does '"... They killed 12," a source said.' to
+    the sentences before it inside the quote."""
+    sentences = list(doc.sents)
+    found = {sent.start: sentence_attribution(sent, table) for sent in sentences}
+    quote: list[Span] = []  # sentences of the quotation still open
+    speaker: Attribution | None = None
+    for sent in sentences:
+        own = found[sent.start]
+        marks = len(QUOTES.findall(doc_text(doc)[sent.start_char : sent.end_char]))
+        if quote and own.kind == "unattributed" and speaker is not None:
+            found[sent.start] = speaker
+        if quote and own.kind != "unattributed":  # '... they killed 12," a source said.'
+            for earlier in quote:
+                if found[earlier.start].kind == "unattributed":
+                    found[earlier.start] = own
+        if marks % 2 == 1:  # a quotation opens or closes here
+            if quote:
+                quote, speaker = [], None
+            else:
+                quote = [sent]
+                speaker = own if own.kind != "unattributed" else None
+        elif quote:
+            quote.append(sent)
+    return found
 
 
 def evidence_for(sent: Span, attribution: Attribution, trigger: Token | None = None) -> Evidence:

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from conflictmap.config import DEFAULT_MODEL
 from conflictmap.errors import ModelNotFoundError
-from conflictmap.extract.attribution import evidence_for, sentence_attribution
+from conflictmap.extract.attribution import document_attributions, evidence_for
 from conflictmap.extract.entities import EntityTable, doc_text, find_entities
 from conflictmap.extract.events import find_events
 from conflictmap.extract.gazetteer import Gazetteer
@@ -91,7 +91,7 @@ def extract_doc(
     """Entities, relations and events of one parsed document; each claim graded by
     ``policy`` (default: ``GradingPolicy()``) with ``source`` as the outlet."""
     table = find_entities(doc, gazetteer, toponyms, source)
-    attributions = {sent.start: sentence_attribution(sent, table) for sent in doc.sents}
+    attributions = document_attributions(doc, table)
     policy = policy or GradingPolicy()
 
     def graded(evidence: Evidence) -> Evidence:
