@@ -851,6 +851,7 @@ LETHAL_TRIGGERS = frozenset(
 LETHAL_PHRASE = re.compile(r"\b(?:dead|to death)\b", re.I)
 # victims that make an attack "excessive force against protesters" (also "residents
 # protesting the occupation": the participle's lemma)
+LANDMARK_WORDS = frozenset({"near", "outside", "nearby", "close", "towards", "toward", "from"})
 PROTESTING_VICTIMS = frozenset({"protester", "demonstrator", "marcher", "protest", "demonstrate"})
 WITHOUT_FIGHTING = re.compile(
     r"\bwithout (?:a |any )?(?:fight|fighting|resistance|a shot|firing a shot|bloodshed)"
@@ -1049,23 +1050,46 @@ def _unique(names: list[str]) -> list[str]:
 def _location(
     trigger: Token, sent: Span, table: EntityTable, dateline: range = range(0)
 ) -> str | None:
-    """The place of the event: in the trigger's clause first, then anywhere in the sentence
-    (not the dateline's town, where the story was filed)."""
+    """The place of the event: a town in the trigger's clause, else a town anywhere in the
+    sentence (side clauses last), else a wider place (region, country) in the clause, then
+    in the sentence.
+    A town named as a landmark ("Goundam, near the city of Timbuktu") comes after the
+    others, and the dateline's town (where the story was filed) is never the place."""
+    candidates = []
     for tokens in (trigger.subtree, sent):
-        places = table.in_tokens(
-            (
-                t
-                for t in tokens
-                if t.idx not in dateline
-                and not in_side_clause(t, ("relcl", "acl"))
-                and not is_metonym(t)
-            ),
-            ("LOCATION",),
-        )
-        cities = [p for p in places if _is_city(table, p)]
-        if cities or places:
-            return (cities or places)[0]
+        kept = [
+            t
+            for t in tokens
+            if t.idx not in dateline
+            and not in_side_clause(t, ("relcl", "acl"))
+            and not is_metonym(t)
+        ]
+        places = table.in_tokens(kept, ("LOCATION",))
+        landmarks = {table.at(t.i) for t in kept if _landmark(t)}
+        places = sorted(places, key=lambda p: p in landmarks)
+        candidates.append(([p for p in places if _is_city(table, p)], places))
+    (clause_towns, clause_places), (sentence_towns, sentence_places) = candidates
+    side_towns = [  # "... a punishment that was witnessed by 600 people in Timbuktu"
+        p
+        for p in table.in_tokens((t for t in sent if t.idx not in dateline), ("LOCATION",))
+        if _is_city(table, p)
+    ]
+    for found in (clause_towns, sentence_towns, side_towns, clause_places, sentence_places):
+        if found:
+            return found[0]
     return None
+
+
+def _landmark(token: Token) -> bool:
+    """A place given as a reference point: under "near", "outside", "north of" ..."""
+    node = token
+    for _ in range(4):
+        if node.lower_ in LANDMARK_WORDS and node.dep_ in ("prep", "advmod", "amod"):
+            return True
+        if node.head.i == node.i:
+            return False
+        node = node.head
+    return False
 
 
 def _event_date(trigger: Token, sent: Span, anchor: date | None) -> TimeValue | None:
