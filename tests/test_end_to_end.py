@@ -173,17 +173,7 @@ def test_armed_group_without_acronym(graph: Store, name: str) -> None:
     ("name", "words"),
     [
         ("MNLA", ("MNLA", "National Movement for the Liberation of Azawad")),
-        pytest.param(
-            "AQIM",
-            ("AQIM", "Al-Qaeda in the Islamic Maghreb"),
-            marks=xfail(
-                "missed in 3 reports: 'Fighters of Al-Qaeda in the Islamic Maghreb' becomes "
-                "'Al-Qaeda' (ORGANIZATION) + 'Maghreb' (PERSON); 'Al-Qaeda in the Islamic "
-                "Maghreb is "
-                "believed...' becomes 'Al-Qaeda'; a bare 'AQIM' in the Ouagadougou report is not "
-                "linked"
-            ),
-        ),
+        ("AQIM", ("AQIM", "Al-Qaeda in the Islamic Maghreb")),
         pytest.param(
             "MUJAO",
             ("MUJAO", "Movement for Oneness and Jihad"),

@@ -402,26 +402,8 @@ def test_group_claiming_an_attack_is_a_group_claim(run) -> None:
             "Iyad Ag Ghaly",
             "Ansar Dine",
         ),
-        pytest.param(
-            "Iyad Ag Ghaly leads Ansar Dine.",
-            "Iyad Ag Ghaly",
-            "Ansar Dine",
-            marks=pytest.mark.xfail(
-                reason="'Ansar Dine' typed PERSON (object of 'lead' is no org cue): "
-                "leader_of rejected by OBJECT_TYPES",
-                **STRICT,
-            ),
-        ),
-        pytest.param(
-            "The MSA is led by Moussa Ag Acharatoumane.",
-            "Moussa Ag Acharatoumane",
-            "MSA",
-            marks=pytest.mark.xfail(
-                reason="the model tags 'Moussa Ag Acharatoumane' ORG and nothing corrects it "
-                "to PERSON; the passive 'is led by' is also not read as leader_of",
-                **STRICT,
-            ),
-        ),
+        ("Iyad Ag Ghaly leads Ansar Dine.", "Iyad Ag Ghaly", "Ansar Dine"),
+        ("The MSA is led by Moussa Ag Acharatoumane.", "Moussa Ag Acharatoumane", "MSA"),
     ],
 )
 def test_leader_of(run, text: str, leader: str, group: str) -> None:

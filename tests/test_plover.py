@@ -97,7 +97,7 @@ CASES = [
     (
         "Kenyan and Ugandan troops launched a joint patrol along the border.",
         "COOPERATE",
-        "troops",
+        "armed forces",  # a state force entity ("Uganda armed forces")
         None,
     ),
     (

@@ -86,24 +86,12 @@ def find_entities(
     source: str | None = None,
 ) -> EntityTable:
     """Run the entity stage over a parsed document (``source``: the outlet that published it)."""
-    surfaces: dict[str, _Candidate] = {}
-    aliases: dict[str, str] = {}  # surface -> canonical surface
-    outlets = {o.casefold() for o in (source, dateline_outlet(doc_text(doc))) if o}
-    for text, label in _model_spans(doc):
-        if text.casefold() not in outlets:  # the publisher is not an actor of its story
-            _vote(surfaces, text, label)
-    for long_form, short_form, _is_acronym in _parenthesis_definitions(doc):
-        label = _definition_type(surfaces, long_form, short_form, gazetteer)
-        _vote(surfaces, long_form, label, 3)
-        _vote(surfaces, short_form, label, 3)
-        # The name outside the brackets is canonical: "Long Name (LN)", "Name (Translation)".
-        aliases[short_form] = long_form
-    _vote_surnames(surfaces, aliases)
+    surfaces, aliases = _collect_surfaces(doc, gazetteer, source)
     forces = _state_forces(doc, gazetteer)
     table = EntityTable(doc)
     _drop_demonyms(doc, surfaces, aliases)
     types = _decide_types(doc, surfaces, aliases, gazetteer)
-    generic = _national_forces(doc, _main_country(surfaces, types, gazetteer))
+    generic, modifiers = _national_forces(doc, _main_country(doc, types, gazetteer))
     forces.update(generic)
     for surface, canonical in forces.items():
         types[surface] = "STATE_FORCE"
@@ -115,13 +103,39 @@ def find_entities(
     _build_entities(table, types, aliases)
     for entity in table.entities.values():  # "the army" names no army in another report
         entity.aliases = [a for a in entity.aliases if a not in generic]
-    _scan_mentions(table, types, aliases, toponyms)
+    _scan_mentions(table, types, aliases, toponyms, modifiers)
     _resolve_places(table, gazetteer)
     _mark_metonyms(table)
     if toponyms is None:
         _add_demonyms(table, gazetteer)
     _resolve_anaphora(table)
     return table
+
+
+def _collect_surfaces(
+    doc: Doc, gazetteer: Gazetteer, source: str | None
+) -> tuple[dict[str, _Candidate], dict[str, str]]:
+    """Candidate names with their type votes, and aliases (surface -> canonical surface):
+    the model's spans, bracket definitions, names the model missed, "known as" names."""
+    surfaces: dict[str, _Candidate] = {}
+    aliases: dict[str, str] = {}
+    outlets = {o.casefold() for o in (source, dateline_outlet(doc_text(doc))) if o}
+    for text, label in _model_spans(doc, gazetteer):
+        if text.casefold() not in outlets:  # the publisher is not an actor of its story
+            _vote(surfaces, text, label)
+    for long_form, short_form, is_acronym in _parenthesis_definitions(doc):
+        label = _definition_type(surfaces, long_form, short_form, gazetteer)
+        _vote(surfaces, long_form, label, 3)
+        _vote(surfaces, short_form, label, 3)
+        # The name outside the brackets is canonical: "Long Name (LN)", "Name (Translation)".
+        aliases[short_form] = long_form
+        if is_acronym:  # "the August National Association ... (NAPM)": the model ran over
+            for longer in [s for s in surfaces if s.endswith(" " + long_form)]:
+                del surfaces[longer]
+    _vote_unlabelled_names(doc, gazetteer, surfaces)
+    _known_as(doc, surfaces, aliases)
+    _vote_surnames(surfaces, aliases)
+    return surfaces, aliases
 
 
 DATELINE = re.compile(
@@ -159,8 +173,9 @@ def _vote(surfaces: dict[str, _Candidate], text: str, label: str, weight: int = 
     candidate.votes[label] += weight
 
 
-def _model_spans(doc: Doc) -> Iterable[tuple[str, str]]:
-    """The model's entity spans, cleaned: no leading article, no possessive, PERSON runs joined."""
+def _model_spans(doc: Doc, gazetteer: Gazetteer) -> Iterable[tuple[str, str]]:
+    """The model's entity spans, cleaned: no leading article, no possessive, no unclosed
+    bracket, PERSON runs joined, split country names rejoined, names completed."""
     spans: list[tuple[Span, str]] = []
     for ent in doc.ents:
         label = LABEL_TYPES.get(ent.label_)
@@ -173,24 +188,136 @@ def _model_spans(doc: Doc) -> Iterable[tuple[str, str]]:
         span = _clean_span(ent)
         if span is None:
             continue
-        if spans and label == "PERSON" == spans[-1][1] and spans[-1][0].end == span.start:
+        if spans and _joins(spans[-1], (span, label), gazetteer):
             spans[-1] = (doc[spans[-1][0].start : span.end], label)
             continue
         spans.append((span, label))
     for span, label in spans:
+        if label != "NORP":
+            span = _completed(span, label, gazetteer)
         yield original(span), label
+
+
+def _joins(last: tuple[Span, str], new: tuple[Span, str], gazetteer: Gazetteer) -> bool:
+    """Adjacent model spans that are one name: a PERSON run, or a country split in two
+    ("Burkina" + "Faso")."""
+    (prev, prev_label), (span, label) = last, new
+    if prev.end != span.start:
+        return False
+    joined = original(span.doc[prev.start : span.end])
+    if label == "PERSON" and prev_label in ("PERSON", "ORGANIZATION"):
+        if prev_label == "PERSON":
+            return True
+        proper = len(prev) > 1 and all(t.pos_ == "PROPN" for t in prev)
+        return proper and _person_shaped(joined)  # "Iyad Ag" + "Ghaly"
+    return label == prev_label == "LOCATION" and gazetteer.country(joined) is not None
+
+
+def _completed(span: Span, label: str, gazetteer: Gazetteer) -> Span:
+    """A name the model cut short: the title-case words that follow a person's or
+    organisation's name and belong to no other entity ("Ansar" + "Allah"); for an
+    organisation, an "in the" complement the parse attaches to it ("al-Qaeda in the
+    Islamic Maghreb"); for a place, the rest of a country's name ("Burkina" + "Faso")."""
+    doc, end = span.doc, span.end
+    if label == "LOCATION":
+        width = _name_width(doc, end)
+        whole = doc[span.start : end + width]
+        return whole if width and gazetteer.country(original(whole)) else span
+    if label not in ("PERSON", "ORGANIZATION") or not doc[end - 1].is_title:
+        return span
+    while end < len(doc) and not doc[end].is_sent_start:
+        width = _name_width(doc, end)
+        words = doc[end : end + width]
+        if not width or any(not _plain_name_word(t) for t in words):
+            break
+        end += width
+    if end < len(doc) and doc[end].ent_type_ == "PERSON":
+        end = span.end  # "Federal Reserve Governor Lawrence Lindsey": a title, not a name
+    if label == "ORGANIZATION":
+        end = _in_the_complement(doc[span.start : end]) or end
+    return doc[span.start : end]
+
+
+def _plain_name_word(token: Token) -> bool:
+    """A proper-noun word outside every entity, written in title case, no title or role."""
+    return (
+        not token.ent_type_
+        and token.pos_ == "PROPN"
+        and token.is_title
+        and original(token.doc[token.i : token.i + 1]) == token.text  # not a recased headline
+        and token.lower_ not in lexicon.PERSON_TITLES
+        and token.lower_ not in lexicon.ROLE_NOUNS
+        and token.lower_ not in TITLE_WORDS
+    )
+
+
+TITLE_WORDS = frozenset(
+    {"secretary", "minister", "director", "official", "ambassador", "envoy", "adviser"}
+)
+
+
+def _name_width(doc: Doc, i: int) -> int:
+    """Tokens of the name word at ``i``: a capitalised word, or a lower-case particle
+    hyphened to one ("wal-Muslimin"), with its hyphened continuations ("Tehreek-e-Taliban");
+    0 where no name word starts."""
+    if i >= len(doc) or not doc[i].text[:1].isalpha():
+        return 0
+    if not doc[i].text[:1].isupper() and not (_hyphened(doc, i) and doc[i + 2].text[:1].isupper()):
+        return 0
+    width = 1
+    while _hyphened(doc, i + width - 1) and _name_part(doc, i + width + 1):
+        width += 2
+    return width
+
+
+def _name_part(doc: Doc, i: int) -> bool:
+    """A hyphened part of a name: capitalised, or a particle before one ("-e-Taliban");
+    not "-led", "-backed"."""
+    text = doc[i].text
+    if text[:1].isupper():
+        return True
+    return text.isalpha() and len(text) <= 3 and _hyphened(doc, i) and _name_part(doc, i + 2)
+
+
+def _hyphened(doc: Doc, i: int) -> bool:
+    """Token ``i`` is joined by a hyphen, without spaces, to the next word."""
+    return (
+        i + 2 < len(doc)
+        and not doc[i].whitespace_
+        and doc[i + 1].text == "-"
+        and not doc[i + 1].whitespace_
+    )
+
+
+def _in_the_complement(span: Span) -> int | None:
+    """End of "<name> in the <Capitalised Name>" when the parse attaches the phrase to the
+    name, or the model tags no place in it: "al-Qaeda in the Islamic Maghreb" is one
+    organisation."""
+    doc, i = span.doc, span.end
+    if i + 2 >= len(doc) or doc[i].lower_ != "in" or doc[i + 1].lower_ != "the":
+        return None
+    end = i + 2
+    while end < len(doc) and not doc[end].is_sent_start and (width := _name_width(doc, end)):
+        end += width
+    if end == i + 2 or any(t.ent_type_ in ("DATE", "TIME") for t in doc[i + 2 : end]):
+        return None
+    attached = doc[i].head.i in range(span.start, span.end)
+    return end if attached or doc[i + 2].ent_type_ in ("", "NORP", "LOC") else None
 
 
 def _clean_span(span: Span) -> Span | None:
     start, end = span.start, span.end
     doc = span.doc
+    opened = next((t.i for t in span if t.text == "("), None)
+    if opened is not None and not any(t.text == ")" for t in doc[opened : span.end]):
+        end = opened  # "Allied Democratic Forces (ADF": the acronym is a name of its own
     while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].is_punct):
         start += 1
     while end > start and (
         doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or ISO_DATE.match(doc[end - 1].text)
     ):
         end -= 1  # "BERLIN 1996-08-30": a dateline's date is not part of the name
-    while span.label_ == "PERSON" and start < end and not doc[start].is_title:
+    while span.label_ == "PERSON" and start < end and not doc[start].text[:1].isupper():
         start += 1  # "retook Gao" tagged PERSON: a name starts with a capital
     if start >= end:
         return None
@@ -217,7 +344,7 @@ def _parenthesis_definitions(doc: Doc) -> Iterable[tuple[str, str, bool]]:
             and ACRONYM.match(inner.text)
             and sum(c.isupper() for c in inner.text) >= 2
         ):
-            yield original(long_form), original(inner), True
+            yield original(_acronym_long_form(long_form, inner.text)), original(inner), True
         elif _is_name_phrase(inner) and len(inner) >= 2:
             yield original(long_form), original(inner), False
 
@@ -229,24 +356,189 @@ def _long_form_before(doc: Doc, paren_i: int) -> Span | None:
         if (
             prev.is_title
             or prev.is_upper
+            or prev.text[:1].isupper()
             or (prev.lower_ in lexicon.CONNECTORS)
-            or (prev.text == "-" and start - 1 > 0)
+            or (prev.text == "-" and start - 1 > 0 and not prev.whitespace_)
+            or (start - 1 > 1 and _hyphened(doc, start - 1))  # "wal-", "-e-"
         ):
             start -= 1
             continue
         break
-    while start < paren_i and (
-        doc[start].text in lexicon.CONNECTORS
-        or doc[start].is_punct
-        or doc[start].pos_ in ("DET", "ADP", "CCONJ")
-        or (doc[start].pos_ == "NOUN" and start + 1 < paren_i and doc[start + 1].lower_ == "of")
+    while (
+        start < paren_i
+        and not _hyphened(doc, start)
+        and (
+            doc[start].text in lexicon.CONNECTORS
+            or doc[start].is_punct
+            or doc[start].pos_ in ("DET", "ADP", "CCONJ")
+            or (doc[start].pos_ == "NOUN" and start + 1 < paren_i and doc[start + 1].lower_ == "of")
+        )
     ):
         start += 1
-    if start >= paren_i or not (doc[start].is_title or doc[start].is_upper):
+    if start >= paren_i or not (doc[start].text[:1].isupper() or _hyphened(doc, start)):
         return None
     if doc[start].is_sent_start and paren_i - start == 1 and doc[start].pos_ != "PROPN":
         return None
     return doc[start:paren_i]
+
+
+def _acronym_long_form(long_form: Span, acronym: str) -> Span:
+    """The longest tail of ``long_form`` whose word initials spell the acronym's letters
+    in order, from its first word on: "the August National Association of Purchasing
+    Management (NAPM)" loses "August"; the whole span where none does (an acronym of
+    another language)."""
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    doc = long_form.doc
+    words = [t for t in long_form if t.text[:1].isalpha()]
+    initials = [w.text[:1].lower() for w in words]
+    for k, word in enumerate(words):
+        starts_name = word.text[:1].isupper() or _hyphened(doc, word.i)
+        if starts_name and _spells(letters, initials[k:]):
+            return doc[word.i : long_form.end]
+    return long_form
+
+
+def _spells(letters: list[str], initials: list[str]) -> bool:
+    """The letters are the first initial and then a subsequence of the other initials."""
+    if not initials or initials[0] != letters[0]:
+        return False
+    rest = iter(initials[1:])
+    return all(any(letter == i for i in rest) for letter in letters[1:])
+
+
+# Model labels that a name run may take over: a people, or a name taken for a product.
+FREE_LABELS = frozenset({"NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
+
+
+def _inside(token: Token, first: bool) -> bool:
+    """A run must not start inside a model entity."""
+    return first and token.ent_iob_ == "I"
+
+
+NAME_CONNECTORS = frozenset({"of", "for", "the", "de", "la", "del", "du", "des", "el"})
+MODEL_LABELS = frozenset(LABEL_TYPES)
+
+
+def _vote_unlabelled_names(doc: Doc, gazetteer: Gazetteer, surfaces: dict[str, _Candidate]) -> None:
+    """Capitalised names the model tagged as nothing, kept where the text types them:
+    "Seleka rebels", "fighters of the Islamic State", "RSF fighters entered", "retook X"."""
+    covered = bytearray(len(doc_text(doc)) + 1)
+    for surface in [s for s, c in surfaces.items() if _top(c) != "NORP"]:
+        for start, end in _occurrences(doc, surface):
+            covered[start:end] = b"\x01" * (end - start)
+    for run in _name_runs(doc):
+        text = original(run)
+        if any(covered[run.start_char : run.end_char]):
+            continue
+        if text not in surfaces and not gazetteer.demonym(text):
+            label = _unlabelled_type(doc, text, gazetteer)
+            if label is not None:
+                _vote(surfaces, text, label)
+
+
+def _unlabelled_type(doc: Doc, text: str, gazetteer: Gazetteer) -> str | None:
+    if gazetteer.country(text) is not None:
+        return "LOCATION"
+    cues = _context_cues(doc, [text])[text]
+    org = cues["org"] + cues["armed"] + cues["owner"]
+    if _is_acronym(text):
+        return "ORGANIZATION" if org or cues["party"] else None
+    if cues["strong_place"] > org:
+        return "LOCATION"
+    if cues["place"] + cues["seized"] > org and gazetteer.is_place(text):
+        return "LOCATION"
+    return "ORGANIZATION" if org > cues["person"] else None
+
+
+def _conflict_party(span: Span) -> bool:
+    """A name used as subject or object of a conflict verb ("RSF fighters entered",
+    "has fought ISWAP", "clashes with X"), or coordinated with one so used."""
+    root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head
+    head = root.head
+    if root.dep_ == "pobj" and head.dep_ in ("agent", "prep"):
+        head = head.head
+    return root.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj") and head.lemma_ in CONFLICT_VERBS
+
+
+def _name_runs(doc: Doc) -> Iterable[Span]:
+    """Runs of capitalised words outside the model's names ("Front for the Liberation of
+    the Dendi Hills", "Jama'at ... wal-Muslimin"); a run of demonyms alone is none."""
+    i = 0
+    while i < len(doc):
+        width = _run_word(doc, i, first=True)
+        if not width:
+            i += 1
+            continue
+        end = i + width
+        while True:
+            k = end
+            while k < len(doc) and doc[k].lower_ in NAME_CONNECTORS and k - end < 2:
+                k += 1
+            more = _run_word(doc, k, first=False) if k > end or k == end else 0
+            if not more:
+                break
+            end = k + more
+        run = doc[i:end]
+        if any(t.ent_type_ != "NORP" for t in run if t.is_alpha):
+            yield run
+        i = end
+
+
+def _run_word(doc: Doc, i: int, first: bool) -> int:
+    """Width of a name word at ``i`` that no model name covers, else 0."""
+    width = _name_width(doc, i)
+    if not width:
+        return 0
+    token = doc[i]
+    words = doc[i : i + width]
+    if any(t.ent_type_ and (t.ent_type_ not in FREE_LABELS or _inside(t, first)) for t in words):
+        return 0
+    if original(words) != words.text or token.pos_ in ("PRON", "DET", "VERB", "AUX"):
+        return 0  # a recased headline, a capitalised pronoun or verb
+    if token.is_sent_start and (
+        not first or not (token.pos_ == "PROPN" or token.is_upper or token.ent_type_)
+    ):
+        return 0
+    if token.lower_ in lexicon.PERSON_TITLES | TITLE_WORDS or token.lower_ in lexicon.ROLE_NOUNS:
+        return 0
+    return width if token.pos_ == "PROPN" or token.is_upper or token.ent_type_ else 0
+
+
+def _known_as(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> None:
+    """ "X, also known as Y": Y is another name of X; "the junta, known as the Y": Y is
+    an organisation."""
+    for token in doc:
+        if token.lower_ != "known" or token.i + 2 >= len(doc) or token.nbor().lower_ != "as":
+            continue
+        start = token.i + 2 + (doc[token.i + 2].lower_ == "the")
+        end = start
+        while end < len(doc) and (width := _name_width(doc, end)):
+            end += width
+        if end == start:
+            continue
+        name = original(doc[start:end])
+        j = token.i - 1
+        while j > 0 and (doc[j].pos_ == "ADV" or doc[j].text == ","):
+            j -= 1
+        owner = _surface_ending_at(doc, surfaces, doc[j].idx + len(doc[j]))
+        owner = owner or _plural_of(doc[j].text, surfaces)
+        if owner is not None and owner != name:
+            _vote(surfaces, name, _top(surfaces[owner]))
+            aliases.setdefault(name, _canonical(owner, aliases))
+        elif doc[j].lower_ in GROUP_NOUNS:
+            _vote(surfaces, name, "ORGANIZATION")
+
+
+def _plural_of(word: str, surfaces: dict[str, _Candidate]) -> str | None:
+    """The name whose plural ``word`` is ("the Houthis" for "Houthi")."""
+    return next((s for s in (word[:-1], word[:-2]) if word.endswith("s") and s in surfaces), None)
+
+
+def _surface_ending_at(doc: Doc, surfaces: dict[str, _Candidate], end: int) -> str | None:
+    found = [s for s in surfaces if any(e == end for _, e in _occurrences(doc, s))]
+    return max(found, key=len, default=None)
 
 
 def _is_name_phrase(span: Span) -> bool:
@@ -267,8 +559,8 @@ def _definition_type(
     for surface, cand in surfaces.items():
         if surface in long_form or surface == short_form:
             labels.update(cand.votes)
-    labels.pop("PERSON", None)
-    labels.pop("LOCATION", None)
+    for label in ("PERSON", "LOCATION", "NORP"):
+        labels.pop(label, None)
     return "ORGANIZATION" if not labels else labels.most_common(1)[0][0]
 
 
@@ -310,14 +602,18 @@ def _person_shaped(name: str) -> bool:
 
 
 def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
-    """ "Malian army", "French troops", "Mali's army" -> canonical "<Country> armed forces"."""
+    """ "Malian army", "French troops", "Mali's army", "Syrian government forces" ->
+    canonical "<Country> armed forces"."""
     found: dict[str, str] = {}
     for token in doc:
         noun = _force_noun_at(doc, token.i)
         if noun is None:
             continue
         kind, width = noun
-        owner = _nationality_before(doc, token.i)
+        owner_end = (
+            token.i - 1 if token.i > 0 and doc[token.i - 1].lower_ == "government" else token.i
+        )
+        owner = _nationality_before(doc, owner_end, gazetteer)
         if owner is None:
             continue
         owner_text, owner_start = owner
@@ -329,7 +625,14 @@ def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
     return found
 
 
-FORCE_FIRST_WORDS = frozenset(noun.split()[0] for noun in lexicon.STATE_FORCE_NOUNS)
+FORCE_NOUNS = {
+    **lexicon.STATE_FORCE_NOUNS,
+    "paratroopers": "armed forces",
+    "marines": "armed forces",
+    "navy": "armed forces",
+    "commandos": "armed forces",
+}
+FORCE_FIRST_WORDS = frozenset(noun.split()[0] for noun in FORCE_NOUNS)
 
 
 # Forces named without a nationality ("the army", "government troops") are the document's
@@ -340,26 +643,47 @@ BARE_FORCES = {
     "government forces": "armed forces",
     "government troops": "armed forces",
     "government soldiers": "armed forces",
+    "federal forces": "armed forces",
+    "federal troops": "armed forces",
     "security forces": "armed forces",
     "the police": "police",
 }
 
 
-def _main_country(
-    surfaces: dict[str, _Candidate], types: dict[str, str], gazetteer: Gazetteer
-) -> GeoRef | None:
-    """The country most named in the document, counting its towns for it."""
-    counts: Counter[str] = Counter()
+def _main_country(doc: Doc, types: dict[str, str], gazetteer: Gazetteer) -> GeoRef | None:
+    """The country the document mentions most: by its name, by demonym ("Syrian"), and
+    through its towns, which count half."""
+    counts: Counter[str] = Counter(_demonym_counts(doc, gazetteer))
+    towns = []
     for surface, etype in types.items():
-        if etype != "LOCATION":
+        if etype != "LOCATION" or gazetteer.demonym(surface) is not None:
             continue
-        place = gazetteer.country(surface) or gazetteer.resolve(surface)
-        if place is not None:
-            counts[place.country_code] += sum(surfaces[surface].votes.values())
+        country = gazetteer.country(surface)
+        if country is not None:
+            counts[country.country_code] += 2 * len(_occurrences(doc, surface))
+        else:
+            towns.append(surface)
+    context = dict(counts)
+    for surface in towns:
+        place = gazetteer.resolve(surface, context)
+        if place is not None and place.country_code:
+            counts[place.country_code] += len(_occurrences(doc, surface))
     if not counts:
         return None
     name = _country_names().get(counts.most_common(1)[0][0])
     return gazetteer.country(name) if name else None
+
+
+def _demonym_counts(doc: Doc, gazetteer: Gazetteer) -> Counter[str]:
+    """Country codes of the capitalised demonyms in the text, names included ("Syrian",
+    "Malian-led", "Syrian Democratic Forces")."""
+    counts: Counter[str] = Counter()
+    for token in doc:
+        if token.is_alpha and token.is_title:
+            geo = gazetteer.demonym(token.text)
+            if geo is not None and geo.feature == "country":
+                counts[geo.country_code] += 1
+    return counts
 
 
 @lru_cache(maxsize=1)
@@ -371,41 +695,62 @@ def _country_names() -> dict[str, str]:
     return {code: row["name"] for code, row in countries.items()}
 
 
-def _national_forces(doc: Doc, country: GeoRef | None) -> dict[str, str]:
+def _national_forces(
+    doc: Doc, country: GeoRef | None
+) -> tuple[dict[str, str], list[tuple[int, int]]]:
+    """Bare force phrases as the main country's forces, and the occurrences where the
+    phrase only modifies a noun ("the military chief of X"), which name no force."""
     if country is None:
-        return {}
+        return {}, []
     found: dict[str, str] = {}
+    modifiers: list[tuple[int, int]] = []
     for phrase, kind in BARE_FORCES.items():
         for variant in (phrase, phrase[:1].upper() + phrase[1:]):
-            if _occurrences(doc, variant):
-                found[variant] = f"{country.name} {kind}"
-    return found
+            for start, end in _occurrences(doc, variant):
+                if _modifies_noun(doc, start, end):
+                    modifiers.append((start, end))
+                else:
+                    found[variant] = f"{country.name} {kind}"
+    return found, modifiers
+
+
+def _modifies_noun(doc: Doc, start: int, end: int) -> bool:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    last = span[-1]
+    return last.dep_ in ("compound", "amod", "nmod") and last.head.i >= span.end
 
 
 def _force_noun_at(doc: Doc, i: int) -> tuple[str, int] | None:
     if doc[i].lower_ not in FORCE_FIRST_WORDS:
         return None
     two = f"{doc[i].lower_} {doc[i + 1].lower_}" if i + 1 < len(doc) else ""
-    if two in lexicon.STATE_FORCE_NOUNS:
-        return lexicon.STATE_FORCE_NOUNS[two], 2
+    if two in FORCE_NOUNS:
+        return FORCE_NOUNS[two], 2
     word = doc[i].lower_
-    if word in lexicon.STATE_FORCE_NOUNS and doc[i].pos_ in ("NOUN", "PROPN"):
-        return lexicon.STATE_FORCE_NOUNS[word], 1
+    if word in FORCE_NOUNS and doc[i].pos_ in ("NOUN", "PROPN"):
+        return FORCE_NOUNS[word], 1
     return None
 
 
-def _nationality_before(doc: Doc, i: int) -> tuple[str, int] | None:
+def _nationality_before(doc: Doc, i: int, gazetteer: Gazetteer) -> tuple[str, int] | None:
+    """The nationality written before token ``i``: a NORP or GPE name ("Malian", "US",
+    "Mali's"), or a capitalised demonym the model left untagged or took for an
+    organisation ("Somali")."""
     j = i - 1
     if j >= 0 and doc[j].tag_ == "POS":
         j -= 1
     if j < 0:
         return None
     ent = doc[j].ent_type_
-    if ent in ("NORP", "GPE") and doc[j].is_title:
+    if ent in ("NORP", "GPE") and (doc[j].is_title or doc[j].is_upper):
         start = j
         while start > 0 and doc[start - 1].ent_type_ == ent and doc[start - 1].is_title:
             start -= 1
         return original(doc[start : j + 1]), start
+    if ent in ("", "ORG") and doc[j].is_title and gazetteer.demonym(doc[j].text) is not None:
+        return original(doc[j : j + 1]), j
     return None
 
 
@@ -430,7 +775,7 @@ def _demonym_country(word: str, gazetteer: Gazetteer) -> GeoRef | None:
     """A country from a demonym: the gazetteer's derived forms, else regular English
     suffixes (Malian -> Mali, Congolese -> Congo). Irregular ones ("French") have no
     packaged source and are not guessed."""
-    derived = gazetteer.resolve(word)
+    derived = gazetteer.demonym(word) or gazetteer.resolve(word)
     if derived is not None and derived.feature == "country":
         return derived
     for ending, replacement in DEMONYM_ENDINGS:
@@ -450,41 +795,68 @@ def _decide_types(
     for surface in surfaces:
         groups[_canonical(surface, aliases)].append(surface)
     types: dict[str, str] = {}
-    countries = frozenset(
-        country.country_code for s in surfaces if (country := gazetteer.country(s)) is not None
-    )
+    countries = _document_countries(doc, surfaces, gazetteer)
     for canonical, names in groups.items():
         cand = _Candidate(canonical, surfaces[names[0]].label)
+        pooled: Counter[str] = Counter()
         for name in names:
             cand.votes.update(surfaces[name].votes)
-        org_cues, armed_cues, place_cues, person_cues = (
-            sum(cues[n][k] for n in names) for k in range(4)
-        )
-        if person_cues:
-            cand.votes["PERSON"] += person_cues
-        label = cand.votes.most_common(1)[0][0]
-        if label == "NORP":
+            pooled.update(cues[name])
+        label = _decided_label(canonical, names, cand, pooled, aliases, gazetteer, countries)
+        if label is None:
             continue
-        is_named_person = label == "PERSON" and any(
-            aliases.get(n) == canonical and canonical.split()[-len(n.split()) :] == n.split()
-            for n in names
-        )
-        if label in ("PERSON", "ORGANIZATION") and _looks_like_place(
-            canonical, label, cand, place_cues, gazetteer, countries
-        ):
-            label = "LOCATION"
-        elif label == "ORGANIZATION" and _person_named_as_org(cand, names, org_cues, armed_cues):
-            label = "PERSON"
-        elif org_cues and (
-            (label == "PERSON" and not is_named_person)
-            or (label == "LOCATION" and not _known_place(canonical, gazetteer))
-        ):
-            label = "ORGANIZATION"
-        if label == "ORGANIZATION" and (armed_cues or any(_armed_name(n) for n in names)):
-            label = "ARMED_GROUP"
         for name in names:
             types[name] = label
     return types
+
+
+def _decided_label(
+    canonical: str,
+    names: list[str],
+    cand: _Candidate,
+    cues: Counter[str],
+    aliases: dict[str, str],
+    gazetteer: Gazetteer,
+    countries: frozenset[str],
+) -> str | None:
+    if cues["person"]:
+        cand.votes["PERSON"] += cues["person"]
+    label = cand.votes.most_common(1)[0][0]
+    if label == "NORP":
+        return None
+    org_cues = cues["org"] + cues["owner"] + (cues["nonperson"] if label == "PERSON" else 0)
+    if _is_acronym(canonical):  # "fought the KDLF": capitals in a conflict role
+        org_cues += cues["party"]
+    is_named_person = label == "PERSON" and any(
+        aliases.get(n) == canonical and canonical.split()[-len(n.split()) :] == n.split()
+        for n in names
+    )
+    if label in ("PERSON", "ORGANIZATION") and _looks_like_place(
+        canonical, label, cand, cues, gazetteer, countries
+    ):
+        label = "LOCATION"
+    elif label == "ORGANIZATION" and _person_named_as_org(cand, names, org_cues, cues["armed"]):
+        label = "PERSON"
+    elif org_cues and (
+        (label == "PERSON" and not is_named_person and org_cues >= cues["person"])
+        or (label == "LOCATION" and not _known_place(canonical, gazetteer))
+    ):
+        label = "ORGANIZATION"
+    if label == "ORGANIZATION" and (cues["armed"] or any(_armed_name(n) for n in names)):
+        label = "ARMED_GROUP"
+    return label
+
+
+def _is_acronym(name: str) -> bool:
+    return name.isupper() and sum(c.isalpha() for c in name) >= 3
+
+
+def _document_countries(
+    doc: Doc, surfaces: dict[str, _Candidate], gazetteer: Gazetteer
+) -> frozenset[str]:
+    """Countries the document names."""
+    codes = {c.country_code for s in surfaces if (c := gazetteer.country(s)) is not None}
+    return frozenset(codes)
 
 
 def _person_named_as_org(
@@ -504,6 +876,7 @@ def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str,
     """Names only ever used as modifiers of a common noun ("Tuareg rebels", "World Heritage
     sites") name a people or a label, not an actor; unless the noun is a role ("X leader")."""
     keep_heads = lexicon.ORG_HEAD_NOUNS | lexicon.COMBATANT_NOUNS | set(lexicon.ROLE_NOUNS)
+    keep_heads |= GROUP_NOUNS | OWNED_PLACES
     for surface in list(surfaces):
         label = surfaces[surface].votes.most_common(1)[0][0]
         if label not in ("PERSON", "ORGANIZATION") or surface in aliases:
@@ -521,7 +894,11 @@ def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str,
                 and head.pos_ == "NOUN"
                 and head.i > span.root.i
             )
-            uses.append(modifier and (label == "PERSON" or head.lower_ not in keep_heads))
+            combatants = head.lower_ in lexicon.COMBATANT_NOUNS  # "the X rebels": a group
+            uses.append(
+                modifier
+                and ((label == "PERSON" and not combatants) or head.lower_ not in keep_heads)
+            )
         if uses and (all(uses) or (label == "PERSON" and any(uses))):
             del surfaces[surface]
 
@@ -534,24 +911,30 @@ def _looks_like_place(
     surface: str,
     label: str,
     cand: _Candidate,
-    place_cues: int,
+    cues: Counter[str],
     gazetteer: Gazetteer,
     countries: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether a name the model called a person or organisation is a place.
 
     Known to the gazetteer: a town of the document's countries (any size), a town with a
-    locative cue ("in X", "X and Gao") or a large town. Unknown to it: a single word seen
-    only where places go ("at X", "near X"), which is how small villages are named.
+    locative cue ("in X", "X and Gao", "seized X") or a large town. Unknown to it: a name a
+    place noun describes ("X, a town in ...") or a single word seen only where places go
+    ("at X", "near X"), which is how small villages are named.
     """
+    place_cues = cues["place"] + cues["strong_place"]
+    org_cues = cues["org"] + cues["armed"] + cues["owner"]
     if cand.votes["LOCATION"] > cand.votes[label]:
+        return True
+    if cues["strong_place"] > org_cues and not surface.isupper():
         return True
     if not gazetteer.is_place(surface):
         return place_cues > 0 and " " not in surface and cand.votes["PERSON"] < 3
+    place_cues += cues["seized"]
     if surface.isupper() and len(surface) > 3 and gazetteer.is_place(surface.title()):
         return True  # a dateline in capitals: "GAO, June 29 -"
     if label == "ORGANIZATION":
-        return gazetteer.country(surface) is not None or place_cues > 0
+        return gazetteer.country(surface) is not None or place_cues > org_cues
     candidates = gazetteer.candidates(surface)
     population = max((c.population for c in candidates), default=0)
     in_context = any(c.country_code in countries for c in candidates)
@@ -569,40 +952,337 @@ def _armed_name(surface: str) -> bool:
     )
 
 
-def _context_cues(doc: Doc, surfaces: dict[str, _Candidate]) -> dict[str, tuple[int, ...]]:
-    """(organisation, armed, place, person) cue counts over every occurrence of each name."""
-    cues: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+def _context_cues(doc: Doc, surfaces: Iterable[str]) -> dict[str, Counter[str]]:
+    """Cue counts over every occurrence of each name: ``org``, ``armed``, ``place``,
+    ``strong_place`` (a place noun names it), ``seized`` (what armed actors take: a place
+    if the gazetteer knows it), ``person``, ``nonperson`` ("X, which ...")."""
+    cues: dict[str, Counter[str]] = {}
     for surface in surfaces:
+        counts = cues[surface] = Counter()
         for start, end in _occurrences(doc, surface):
             span = doc.char_span(start, end, alignment_mode="expand")
-            if span is None:
-                continue
-            counts = cues[surface]
-            after = _next_word(doc, span.end)
-            before = doc[span.start - 1] if span.start > 0 else None
-            if after is not None and after.lower_ in lexicon.ORG_HEAD_NOUNS:
-                counts[0] += 1
-            if _led_by_after(doc, span) or _role_of_before(doc, span):
-                counts[0] += 1
-            if after is not None and after.lower_ in lexicon.COMBATANT_NOUNS:
-                counts[0] += 1
-                counts[1] += 1
-            if before is not None and before.lower_ in lexicon.ARMED_ADJECTIVES:
-                counts[1] += 1
-            if _subject_of_violence(span):
-                counts[1] += 1
-            if before is not None and before.lower_ in lexicon.LOCATIVE_PREPOSITIONS:
-                counts[2] += 1
-            if _noun_of_before(doc, span, PLACE_HEADS):  # "the town of X"
-                counts[2] += 1
-            if _noun_of_before(doc, span, lexicon.COMBATANT_NOUNS | {"gunmen", "members"}):
-                counts[0] += 1  # "militants of X", "gunmen from X"
-                counts[1] += 1
-            if _coordinated_with_place(span):
-                counts[2] += 1
-            if _described_as_person(doc, span):
-                counts[3] += 1
-    return {s: tuple(cues[s]) for s in surfaces}  # type: ignore[misc]
+            if span is not None:
+                counts.update(_cues_at(doc, span))
+    return cues
+
+
+def _cues_at(doc: Doc, span: Span) -> Counter[str]:
+    """The cues around one occurrence of a name."""
+    counts: Counter[str] = Counter()
+    after = _next_word(doc, span.end)
+    before = doc[span.start - 1] if span.start > 0 else None
+    if after is not None and after.lower_ in lexicon.ORG_HEAD_NOUNS | GROUP_NOUNS:
+        counts["org"] += 1
+    if _led_by_after(doc, span) or _role_of_before(doc, span):
+        counts["org"] += 1
+    if after is not None and after.lower_ in lexicon.COMBATANT_NOUNS | EXTRA_COMBATANTS:
+        counts.update(("org", "armed"))
+    if before is not None and before.lower_ in lexicon.ARMED_ADJECTIVES:
+        counts["armed"] += 1
+    if _subject_of_violence(span):
+        counts["armed"] += 1
+    if before is not None and before.lower_ in lexicon.LOCATIVE_PREPOSITIONS:
+        counts["place"] += 1
+    if _noun_of_before(doc, span, PLACE_HEADS):  # "the town of X"
+        counts["place"] += 1
+    if _noun_of_before(doc, span, lexicon.COMBATANT_NOUNS | MEMBER_NOUNS):
+        counts.update(("org", "armed"))  # "militants of X", "gunmen from X"
+    if _coordinated_with_place(span):
+        counts["place"] += 1
+    if _described_as_person(doc, span):
+        counts["person"] += 1
+    counts.update(_apposition_cues(doc, span))
+    counts.update(_syntactic_cues(span))
+    counts["party"] += _conflict_party(span)
+    counts.update(_neighbour_cues(doc, span, after))
+    return counts
+
+
+# Nouns that name an organisation in apposition or as a head ("X, a splinter faction").
+GROUP_NOUNS = frozenset(
+    {
+        "group",
+        "faction",
+        "militia",
+        "movement",
+        "alliance",
+        "coalition",
+        "organisation",
+        "organization",
+        "network",
+        "unit",
+        "splinter",
+        "offshoot",
+        "affiliate",
+        "branch",
+        "wing",
+        "insurgency",
+        "junta",
+        "outfit",
+        "franchise",
+        "gang",
+        "cartel",
+        "force",
+        "brigade",
+        "battalion",
+        "administration",
+    }
+)
+ARMED_GROUP_NOUNS = frozenset(
+    {"militia", "insurgency", "splinter", "offshoot", "gang", "cartel", "brigade", "battalion"}
+)
+# Nouns for a place ("X, a town in ...", "the X forest").
+PLACE_NOUNS = frozenset(
+    {
+        "town",
+        "city",
+        "village",
+        "district",
+        "region",
+        "province",
+        "area",
+        "enclave",
+        "port",
+        "capital",
+        "crossing",
+        "island",
+        "valley",
+        "mountains",
+        "hills",
+        "forest",
+        "river",
+        "lake",
+        "suburb",
+        "neighbourhood",
+        "neighborhood",
+        "county",
+        "state",
+        "governorate",
+        "municipality",
+        "commune",
+        "locality",
+        "settlement",
+        "oasis",
+        "plateau",
+        "slum",
+        "airport",
+        "base",
+        "market",
+        "prefecture",
+        "territory",
+        "township",
+        "hamlet",
+        "outpost",
+        "stronghold",
+        "hub",
+    }
+)
+# Plural nouns of what an armed group owns ("X camps"): the name is the owner's.
+OWNED_PLACES = frozenset({"camps", "bases", "positions", "strongholds", "hideouts", "cells"})
+EXTRA_COMBATANTS = frozenset({"mercenaries", "paramilitaries", "loyalists", "dissidents"})
+MEMBER_NOUNS = frozenset({"gunmen", "members", "defectors", "elements", "units"})
+# Verbs whose object is taken or struck by an armed actor: a place, if the gazetteer knows it.
+SEIZE_VERBS = frozenset(
+    {
+        "seize",
+        "capture",
+        "take",
+        "retake",
+        "recapture",
+        "occupy",
+        "overrun",
+        "hold",
+        "control",
+        "besiege",
+        "enter",
+        "encircle",
+        "surround",
+        "storm",
+        "shell",
+        "attack",
+        "raid",
+        "liberate",
+        "bomb",
+    }
+)
+SEIZE_NOUNS = frozenset({"control", "capture", "siege", "fall", "recapture", "outskirts"})
+# Verbs whose object is an organisation ("led X", "founded X", "joined X").
+ORG_OBJECT_VERBS = frozenset({"lead", "head", "found", "command", "form", "establish"})
+SPLIT_VERBS = frozenset({"split", "break", "defect", "splinter", "secede"})
+LEADER_VERBS = frozenset({"lead", "head", "command", "found"})
+# Conflict verbs whose subject or object, written as an acronym, is an organisation.
+CONFLICT_VERBS = (
+    lexicon.VIOLENT_VERBS
+    | SEIZE_VERBS
+    | {"fight", "clash", "operate", "claim", "pledge", "advance", "withdraw", "retreat"}
+    | {"surrender", "merge", "threaten", "launch", "target", "battle", "repel", "rout"}
+)
+FAMILY_KINDS = ("family_of",)
+PERSON_KINDS = ("leader_of", "deputy_of", "family_of")
+SPOKESMEN = frozenset({"spokesman", "spokesperson", "spokeswoman"})
+
+
+def _apposition_cues(doc: Doc, span: Span) -> Counter[str]:
+    """ "X, a splinter faction ...", "X, a town in ...", "X, which ...", "X, who ...";
+    and the noun that introduces a name: "the militia X", "an armed group, the X"."""
+    counts: Counter[str] = Counter()
+    noun = _apposition_noun(doc, span.end)
+    if noun is not None:
+        counts.update(_noun_cues(noun))
+    i = span.end
+    if i + 1 < len(doc) and doc[i].text == ",":
+        counts["nonperson"] += doc[i + 1].lower_ == "which"
+        if doc[i + 1].lower_ == "whose" and i + 2 < len(doc):
+            counts["org"] += doc[i + 2].lower_ in lexicon.COMBATANT_NOUNS | MEMBER_NOUNS
+    j = span.start - 1
+    while j >= 0 and (doc[j].text == "," or doc[j].lower_ in ("the", "a", "an")):
+        j -= 1
+    if j >= 0 and doc[j].pos_ == "NOUN" and doc[j].lower_ in GROUP_NOUNS | PLACE_NOUNS:
+        counts.update(_noun_cues(doc[j]))
+    return counts
+
+
+def _apposition_noun(doc: Doc, i: int) -> Token | None:
+    """The head noun of a short apposition after a comma at ``i`` ("X, al-Qaeda's Somali
+    affiliate,", "X, a town in ..."): the last noun before a verb, preposition or comma."""
+    if i >= len(doc) or doc[i].text != ",":
+        return None
+    noun = None
+    for token in doc[i + 1 : i + 8]:
+        if token.text == "-" and not token.whitespace_:
+            continue  # "al-Qaeda's Somali affiliate"
+        if token.pos_ in ("VERB", "AUX", "ADP", "PUNCT", "SCONJ", "CCONJ") or token.tag_ == "WDT":
+            break
+        if token.pos_ in ("PRON", "PROPN") and token.tag_ not in ("PRP$", "NNP", "POS"):
+            break
+        if token.pos_ == "NOUN":
+            noun = token
+    return noun
+
+
+def _noun_cues(noun: Token) -> Counter[str]:
+    """What a noun naming a name says of it: organisation, armed group or place."""
+    counts: Counter[str] = Counter()
+    word = noun.lower_
+    if word in GROUP_NOUNS:
+        counts["org"] += 1
+        modifiers = {c.lower_ for c in noun.children} | {noun.nbor(-1).lower_}
+        armed = word in ARMED_GROUP_NOUNS or modifiers & lexicon.ARMED_ADJECTIVES
+        counts["armed"] += bool(armed)
+    elif word in PLACE_NOUNS:
+        counts["strong_place"] += 1
+    return counts
+
+
+def _syntactic_cues(span: Span) -> Counter[str]:
+    """Cues from the name's grammatical role: object of seizure or leadership verbs, agent
+    of "led by", object of "split from", subject of a clause that says "its"/"itself"."""
+    counts: Counter[str] = Counter()
+    root = span.root
+    head, dep = root.head, root.dep_
+    if (dep == "dobj" and head.lemma_ in SEIZE_VERBS) or _after_seizure_verb(span):
+        counts["seized"] += 1
+    if dep == "dobj" and head.lemma_ in ORG_OBJECT_VERBS and head.pos_ == "VERB":
+        counts["org"] += 1
+    if dep == "nsubj" and head.lemma_ == "fall":
+        counts["seized"] += 1
+    if dep == "pobj":
+        counts.update(_object_of_preposition(root, head))
+    if dep in ("nsubj", "nsubjpass") and any(c.lower_ == "itself" for c in head.children):
+        counts["nonperson"] += 1  # "X renamed itself"
+    return counts
+
+
+def _after_seizure_verb(span: Span) -> bool:
+    """Right after a past form of a seizure verb, whatever the parse ("retook X")."""
+    return span.start > 0 and span.doc[span.start - 1].text in SEIZE_FORMS
+
+
+SEIZE_FORMS = frozenset(
+    {
+        "seized",
+        "captured",
+        "took",
+        "retook",
+        "recaptured",
+        "occupied",
+        "overran",
+        "held",
+        "controlled",
+        "entered",
+        "stormed",
+        "shelled",
+        "besieged",
+        "liberated",
+        "encircled",
+    }
+)
+
+
+def _object_of_preposition(root: Token, prep: Token) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    governor = prep.head
+    word, lemma = prep.lower_, governor.lemma_
+    if word == "of" and governor.lower_ in SEIZE_NOUNS:
+        counts["seized"] += 1
+    if word == "of" and governor.lower_ == "leadership":
+        counts["person"] += 1
+    if word == "of" and lexicon.ROLE_NOUNS.get(governor.lower_) in FAMILY_KINDS:
+        counts["person"] += 1
+    if word == "from" and lemma in SPLIT_VERBS:
+        counts["org"] += 1
+    if word == "to" and governor.lower_ in ("allegiance", "loyalty"):
+        counts["org"] += 1
+    if word == "by" and prep.dep_ == "agent" and lemma in LEADER_VERBS:
+        counts["person"] += 1
+    return counts
+
+
+def _neighbour_cues(doc: Doc, span: Span, after: Token | None) -> Counter[str]:
+    """A name beside another: coordinated with an organisation; followed by a role title
+    before a name ("X leader Y" makes Y a person); a place noun or owned places after it;
+    a role noun right before it ("its leader, X")."""
+    counts: Counter[str] = Counter()
+    if any(_armed_name(_entity_text(n)) for n in _coordinated(span.root)):
+        counts.update(("org", "armed"))  # "X, the Y Liberation Front and Z merged"
+    if after is not None and after.lower_ in OWNED_PLACES:
+        counts.update(("owner", "armed"))
+    if after is not None and after.is_lower and after.lower_ in PLACE_NOUNS:
+        counts["strong_place"] += 1
+    j = span.start - 1
+    if j >= 0 and doc[j].text == ",":
+        j -= 1
+    if j >= 0 and doc[j].pos_ == "NOUN" and _person_role(doc[j].lower_):
+        counts["person"] += 1
+    return counts
+
+
+def _entity_text(token: Token) -> str:
+    """The text of the model's entity around ``token`` ("" outside any)."""
+    if not token.ent_type_:
+        return ""
+    start, end = token.i, token.i + 1
+    while token.doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(token.doc) and token.doc[end].ent_iob_ == "I":
+        end += 1
+    return token.doc[start:end].text
+
+
+def _coordinated(root: Token) -> list[Token]:
+    """The other members of a coordination joined by "and"/"or" (not a bare list)."""
+    top = root
+    while top.dep_ == "conj" and top.head.i != top.i:
+        top = top.head
+    members = [top, *(t for t in top.subtree if t.dep_ == "conj" and t.head.i >= top.i)]
+    if not any(c.dep_ == "cc" and c.lower_ in ("and", "or") for m in members for c in m.children):
+        return []
+    return [m for m in members if m.i != root.i]
+
+
+def _person_role(word: str) -> bool:
+    """A role held by a person, written before the name ("its leader, X")."""
+    return lexicon.ROLE_NOUNS.get(word) in PERSON_KINDS or word in TITLE_WORDS | SPOKESMEN
 
 
 PLACE_HEADS = frozenset({"town", "city", "village", "district", "region", "province", "area"})
@@ -706,10 +1386,14 @@ def _scan_mentions(
     types: dict[str, str],
     aliases: dict[str, str],
     toponyms: Sequence[tuple[int, int]] | None,
+    blocked: Sequence[tuple[int, int]] = (),
 ) -> None:
-    """Every occurrence of every surface form, longest first, without overlaps."""
+    """Every occurrence of every surface form, longest first, without overlaps, outside
+    the ``blocked`` character ranges."""
     doc = table.doc
     taken = bytearray(len(doc_text(doc)) + 1)
+    for start, end in blocked:
+        taken[start:end] = b"\x01" * (end - start)
     found: list[Mention] = []
     fixed = {(s, e) for s, e in toponyms} if toponyms is not None else set()
     text = doc_text(doc)
