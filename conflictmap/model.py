@@ -178,6 +178,7 @@ class Event:
     target_phrase: str | None = None  # an unnamed target: "two civilians", "an army convoy"
     inter1: int | None = None  # ACLED interaction code of the actor side (1-8)
     inter2: int | None = None  # ... and of the target side
+    historical: bool = False  # recalled background, not news: ended months before the report
 
 
 @dataclass(frozen=True)
@@ -318,5 +319,6 @@ def _event_dict(ev: Event) -> dict[str, Any]:
         "target_phrase": ev.target_phrase,
         "inter1": ev.inter1,
         "inter2": ev.inter2,
+        "historical": ev.historical,
         "evidence": evidence_dict(ev.evidence),
     }

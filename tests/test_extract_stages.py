@@ -879,3 +879,12 @@ def test_quotation_takes_its_speaker_from_the_end(run) -> None:
     )
     assert out["events"]
     assert {e["evidence"]["attribution"]["kind"] for e in out["events"]} == {"resident_or_witness"}
+
+
+def test_recalled_event_is_flagged_historical(run) -> None:
+    out = run(
+        "Rebels attacked an army post near Gao on Tuesday. The town was first seized by "
+        "rebels in 2006, during an earlier insurgency."
+    )
+    flags = {e["evidence"]["sentence"][:6]: e["historical"] for e in out["events"]}
+    assert flags == {"Rebels": False, "The to": True}

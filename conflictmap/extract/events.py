@@ -851,6 +851,7 @@ LETHAL_TRIGGERS = frozenset(
 LETHAL_PHRASE = re.compile(r"\b(?:dead|to death)\b", re.I)
 # victims that make an attack "excessive force against protesters" (also "residents
 # protesting the occupation": the participle's lemma)
+HISTORICAL_DAYS = 90  # an event ending this long before the report is background
 LANDMARK_WORDS = frozenset({"near", "outside", "nearby", "close", "towards", "toward", "from"})
 PROTESTING_VICTIMS = frozenset({"protester", "demonstrator", "marcher", "protest", "demonstrate"})
 WITHOUT_FIGHTING = re.compile(
@@ -941,7 +942,8 @@ def _fill(
         inter1=_inter(draft, table, actors, None if actors else actor_token, side=1),
         inter2=_inter(draft, table, targets, None if targets else target_token, side=2),
         location=location,
-        date=_event_date(trigger, sent, anchor),
+        date=(when := _event_date(trigger, sent, anchor)),
+        historical=_historical(when, anchor),
         fatalities=fatalities(sent.text, trigger.idx - sent.start_char)
         or _implied_toll(trigger, target_token),
         amount=amount,
@@ -1100,6 +1102,14 @@ def _event_date(trigger: Token, sent: Span, anchor: date | None) -> TimeValue | 
     if anchor is not None:
         return TimeValue("(document date)", anchor, anchor, "day")
     return None
+
+
+def _historical(when: TimeValue | None, anchor: date | None) -> bool:
+    """An event the report recalls rather than reports: it ended more than
+    ``HISTORICAL_DAYS`` before the document date ("a 2006-2009 insurgency")."""
+    if when is None or anchor is None or when.end is None:
+        return False
+    return (anchor - when.end).days > HISTORICAL_DAYS
 
 
 def fatalities(text: str, near: int = 0) -> int | None:

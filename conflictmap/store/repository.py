@@ -515,6 +515,7 @@ def _event_values(document_id: str, ev: Event, ids: dict[str, int], evidence_id:
         "target_phrase": ev.target_phrase[:200] if ev.target_phrase else None,
         "inter1": ev.inter1,
         "inter2": ev.inter2,
+        "historical": ev.historical,
         "evidence_id": evidence_id,
     }
 
@@ -875,5 +876,6 @@ def _event_dict(row: EventRow, documents: dict) -> dict:
         "target_phrase": row.target_phrase,
         "inter1": row.inter1,
         "inter2": row.inter2,
+        "historical": row.historical,
         "evidence": _evidence_dict(row.evidence, documents),
     }

@@ -170,6 +170,7 @@ class EventRow(Base):
     target_phrase: Mapped[str | None] = mapped_column(String(200))
     inter1: Mapped[int | None] = mapped_column(Integer)  # ACLED interaction codes
     inter2: Mapped[int | None] = mapped_column(Integer)
+    historical: Mapped[bool | None] = mapped_column(Boolean)  # recalled background
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
 
     evidence: Mapped[EvidenceRow] = relationship()
