@@ -268,7 +268,6 @@ def test_some_control_relation_is_dated(export: dict) -> None:
         assert rel["object_type"] == "LOCATION"
 
 
-@xfail("'had held Timbuktu since April 1 until they slipped out ... last week': valid_to is None")
 def test_ansar_dine_held_timbuktu_until_january_2013(export: dict, doc_id) -> None:
     source = doc_id("2013-01-28_timbuktu_retaken.txt")
     [rel] = relations(export, "Ansar Dine", "controls", "Timbuktu", source)
@@ -336,10 +335,6 @@ def test_relation_stated_in_examples(export: dict, subject: str, predicate: str,
     assert relations(export, subject, predicate, obj)
 
 
-@xfail(
-    "the Sahel Wire Gao report dates MUJAO's split from AQIM to 2012-03-31, taken from "
-    "'since the rebels seized Gao on March 31' later in the sentence"
-)
 def test_mujao_split_from_aqim_is_not_dated_2012(export: dict) -> None:
     rels = relations(export, "MUJAO", "splinter_of", "AQIM")
     assert len(rels) >= 2
