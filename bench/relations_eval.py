@@ -29,7 +29,9 @@ entity when the label (or a name ``same_as`` ties to it) folds equal
 trailing generic place noun such as "province" or "forest" dropped) to the entity's
 canonical name, an alias or the text of one of its mentions. Per report, relations are
 compared as sets of (subject, predicate, object); ``fights`` and ``family_of``
-are symmetric (either direction matches). Scores:
+are symmetric (either direction matches). A relation the product flags as negated
+(``evidence.negated``: "does not support", "denied that X controls") is kept in its output
+for contradiction analysis but asserts nothing, so it is not scored as a prediction. Scores:
 
 * per predicate and micro precision/recall/F1: a prediction matching a label is a true
   positive (several predictions of one label count once); every other prediction is a false
@@ -150,6 +152,7 @@ def extraction_relations(extraction) -> list[Predicted]:
             r.evidence.sentence,
         )
         for r in extraction.relations
+        if not r.evidence.negated  # "Turkey does not support X": kept, flagged, not asserted
     ]
 
 
