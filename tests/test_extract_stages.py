@@ -888,3 +888,9 @@ def test_recalled_event_is_flagged_historical(run) -> None:
     )
     flags = {e["evidence"]["sentence"][:6]: e["historical"] for e in out["events"]}
     assert flags == {"Rebels": False, "The to": True}
+
+
+def test_denial_does_not_reach_into_a_relative_clause(run) -> None:
+    out = run("Iyad Ag Ghaly, who leads Ansar Dine, rejected the talks on Monday.")
+    relation = one_relation(out, "Iyad Ag Ghaly", "leader_of", "Ansar Dine")
+    assert relation["evidence"]["negated"] is False

@@ -129,8 +129,8 @@ def is_negated(trigger: Token) -> bool:
         token = token.head
     node = trigger
     for _ in range(4):
-        if node.head.i == node.i:
-            break
+        if node.head.i == node.i or node.dep_ in ("relcl", "acl", "appos"):
+            break  # "X, who had led the group, rejected ...": the denial is not about it
         node = node.head
         if node.lemma_ in lexicon.DENIAL_VERBS:
             return True
