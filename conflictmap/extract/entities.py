@@ -1455,10 +1455,16 @@ def _add_demonyms(table: EntityTable, gazetteer: Gazetteer) -> None:
     )
     claimed = _demonym_names_to_places(table, gazetteer, context)
     by_geonameid = {e.geo.geonameid: e for e in table.entities.values() if e.geo is not None}
+    capitalised = [t.is_alpha and t.text[:1].isupper() for t in doc]
     i = 0
     while i < len(doc):
+        if not capitalised[i]:  # cheap test first: most tokens are no demonym
+            i += 1
+            continue
         found = None
         for width in (2, 1):
+            if width == 2 and not (i + 1 < len(doc) and capitalised[i + 1]):
+                continue
             span = doc[i : i + width]
             if len(span) == width and _demonym_shape(span, table, claimed):
                 found = span, gazetteer.demonym(original(span), context)

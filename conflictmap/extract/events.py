@@ -520,8 +520,9 @@ def _trigger_coding(token: Token) -> tuple[str, str, str] | None:
 
 def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
     drafts: dict[str, _Draft] = {}
+    text = doc_text(table.doc)[sent.start_char : sent.end_char]  # Span.text joins tokens
     for pattern, coding in PHRASE_TRIGGERS:
-        for match in pattern.finditer(sent.text):
+        for match in pattern.finditer(text):
             span = table.doc.char_span(
                 sent.start_char + match.start(),
                 sent.start_char + match.end(),
