@@ -353,3 +353,15 @@ def test_fighting_between_two_forces(run) -> None:
 def test_town_described_after_a_misattached_apposition(run) -> None:
     out = run("Residents of Menaka, a town in eastern Mali, said the MNLA had left.")
     assert pairs(out, "located_in") == [("Menaka", "Mali")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fighters from the armed group holding Kidal attacked a convoy.",
+        "Gunmen from the two rebel movements occupying the north clashed near the town of Gao.",
+    ],
+)
+def test_a_phrase_that_refers_back_to_itself_ends(run, text: str) -> None:
+    # "fighters from the group holding X": resolving the group reaches the fighters again
+    assert [e["sub_event_type"] for e in run(text)["events"]] == ["Armed clash"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
@@ -512,8 +513,26 @@ def _sentence_relations(sent: Span, table: EntityTable) -> Iterable[Found]:
 # --- who or what a noun phrase names ------------------------------------------------------
 
 
+_RESOLVING: ContextVar[frozenset[int]] = ContextVar("conflictmap_resolving", default=frozenset())
+
+
 def _referents(token: Token, table: EntityTable, types: tuple[str, ...] | None = None) -> list:
-    """Entities a noun phrase names, with its conjuncts and appositions ("A, B and C")."""
+    """Entities a noun phrase names, with its conjuncts and appositions ("A, B and C").
+
+    A phrase met again while it is being resolved ("fighters from the group holding X": the
+    group's antecedent search reaches the fighters, whose "of/from" name is the group) names
+    nothing the second time, so resolution always ends."""
+    resolving = _RESOLVING.get()
+    if token.i in resolving:
+        return []
+    reset = _RESOLVING.set(resolving | {token.i})
+    try:
+        return _referents_of(token, table, types)
+    finally:
+        _RESOLVING.reset(reset)
+
+
+def _referents_of(token: Token, table: EntityTable, types: tuple[str, ...] | None) -> list:
     heads = [token]
     for head in heads:  # grows while iterating: a closure over conj/appos links
         heads += [
