@@ -1058,28 +1058,28 @@ def _location(
     in the sentence.
     A town named as a landmark ("Goundam, near the city of Timbuktu") comes after the
     others, and the dateline's town (where the story was filed) is never the place."""
-    candidates = []
-    for tokens in (trigger.subtree, sent):
-        kept = [
-            t
-            for t in tokens
-            if t.idx not in dateline
-            and not in_side_clause(t, ("relcl", "acl"))
-            and not is_metonym(t)
-        ]
-        places = table.in_tokens(kept, ("LOCATION",))
-        landmarks = {table.at(t.i) for t in kept if _landmark(t)}
-        places = sorted(places, key=lambda p: p in landmarks)
-        candidates.append(([p for p in places if _is_city(table, p)], places))
-    (clause_towns, clause_places), (sentence_towns, sentence_places) = candidates
-    side_towns = [  # "... a punishment that was witnessed by 600 people in Timbuktu"
-        p
-        for p in table.in_tokens((t for t in sent if t.idx not in dateline), ("LOCATION",))
-        if _is_city(table, p)
-    ]
-    for found in (clause_towns, sentence_towns, side_towns, clause_places, sentence_places):
+    doc, low, high = sent.doc, trigger.left_edge.i, trigger.right_edge.i
+    hits: list[tuple[str, bool, bool, bool, bool]] = []  # name, town, clause, side, landmark
+    for i in range(sent.start, sent.end):
+        name = table.at(i)  # a dict lookup: tokens are only built for places
+        if name is None or table.type_of(name) != "LOCATION":
+            continue
+        token = doc[i]
+        if token.idx in dateline or is_metonym(token):
+            continue
+        side = in_side_clause(token, ("relcl", "acl"))
+        hits.append((name, _is_city(table, name), low <= i <= high, side, _landmark(token)))
+    tiers = (
+        lambda town, clause, side: town and clause and not side,
+        lambda town, clause, side: town and not side,
+        lambda town, clause, side: town,  # "... witnessed by 600 people in Timbuktu"
+        lambda town, clause, side: clause and not side,
+        lambda town, clause, side: not side,
+    )
+    for wanted in tiers:
+        found = [(landmark, name) for name, *flags, landmark in hits if wanted(*flags)]
         if found:
-            return found[0]
+            return min(found, key=lambda f: f[0])[1]  # the first that is not a landmark
     return None
 
 
