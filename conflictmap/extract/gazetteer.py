@@ -113,6 +113,7 @@ _APOSTROPHES = re.compile("['\u2018\u2019\u02bb\u02bc\u02be\u02bf`\u00b4]")
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """Matching key: accent-free, case-folded, apostrophes dropped, punctuation -> space.
 
