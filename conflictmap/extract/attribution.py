@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.entities import EntityTable, doc_text, original
-from conflictmap.extract.syntax import in_side_clause
+from conflictmap.extract.syntax import in_side_clause, tokens
 from conflictmap.model import Attribution, Evidence
 
 KIND_ORDER = ("anonymous_security", "group_claim", "journalist", "resident_or_witness", "official")
@@ -32,7 +32,7 @@ ENTITY_KINDS = {
 
 def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
     """The reporting frame of one sentence, or "unattributed"."""
-    for token in sent:
+    for token in tokens(sent):
         if (
             token.lower_ == "according"
             and token.i + 1 < sent.end
@@ -40,7 +40,7 @@ def sentence_attribution(sent: Span, table: EntityTable) -> Attribution:
         ):
             phrase = _according_phrase(sent, token)
             return Attribution(_kind(phrase, _speaker_types(sent.doc[token.i + 1], table)), phrase)
-    for token in sent:
+    for token in tokens(sent):
         if (
             token.lemma_ in lexicon.SPEECH_VERBS
             and token.pos_ in ("VERB", "AUX")
@@ -107,7 +107,7 @@ def evidence_for(sent: Span, attribution: Attribution, trigger: Token | None = N
 
 
 def is_hedged(sent: Span) -> bool:
-    for token in sent:
+    for token in tokens(sent):
         word = token.lower_
         if word in ("may", "might", "could"):
             if token.tag_ == "MD":

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.gazetteer import Gazetteer
-from conflictmap.extract.syntax import is_metonym
+from conflictmap.extract.syntax import is_metonym, tokens
 from conflictmap.model import Entity, GeoRef
 
 LABEL_TYPES = {
@@ -329,7 +329,7 @@ def _clean_span(span: Span) -> Span | None:
 
 def _parenthesis_definitions(doc: Doc) -> Iterable[tuple[str, str, bool]]:
     """(long form, parenthesised form, is_acronym) for "Long Name (LN)" and "Name (Translation)"."""
-    for token in doc:
+    for token in tokens(doc):
         if token.text != "(":
             continue
         close = next((t.i for t in doc[token.i + 1 : token.i + 8] if t.text == ")"), None)
@@ -509,7 +509,7 @@ def _run_word(doc: Doc, i: int, first: bool) -> int:
 def _known_as(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> None:
     """ "X, also known as Y": Y is another name of X; "the junta, known as the Y": Y is
     an organisation."""
-    for token in doc:
+    for token in tokens(doc):
         if token.lower_ != "known" or token.i + 2 >= len(doc) or token.nbor().lower_ != "as":
             continue
         start = token.i + 2 + (doc[token.i + 2].lower_ == "the")
@@ -605,7 +605,7 @@ def _state_forces(doc: Doc, gazetteer: Gazetteer) -> dict[str, str]:
     """ "Malian army", "French troops", "Mali's army", "Syrian government forces" ->
     canonical "<Country> armed forces"."""
     found: dict[str, str] = {}
-    for token in doc:
+    for token in tokens(doc):
         noun = _force_noun_at(doc, token.i)
         if noun is None:
             continue
@@ -678,7 +678,7 @@ def _demonym_counts(doc: Doc, gazetteer: Gazetteer) -> Counter[str]:
     """Country codes of the capitalised demonyms in the text, names included ("Syrian",
     "Malian-led", "Syrian Democratic Forces")."""
     counts: Counter[str] = Counter()
-    for token in doc:
+    for token in tokens(doc):
         if token.is_alpha and token.is_title:
             geo = gazetteer.demonym(token.text)
             if geo is not None and geo.feature == "country":
@@ -1356,9 +1356,29 @@ def _occurrences(doc: Doc, surface: str) -> list[tuple[int, int]]:
     """Every whole-word occurrence of a name in the document, found once per document."""
     cache = doc.user_data.setdefault("conflictmap_occurrences", {})
     if surface not in cache:
-        pattern = r"(?<![\w-])" + re.escape(surface) + r"(?![\w-])"
-        cache[surface] = [(m.start(), m.end()) for m in re.finditer(pattern, doc_text(doc))]
+        cache[surface] = list(_whole_words(doc_text(doc), surface))
     return cache[surface]
+
+
+def _whole_words(text: str, word: str) -> Iterable[tuple[int, int]]:
+    """Spans of ``word`` in ``text`` not inside a longer word or hyphenated compound (a
+    plain search: a regex per name overflows the ``re`` cache and recompiles each time)."""
+    if not word:
+        return
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        if not _word_char(text, start - 1) and not _word_char(text, end):
+            yield start, end
+        start = text.find(word, start + 1)
+
+
+def _word_char(text: str, i: int) -> bool:
+    """As the regex ``[\\w-]``: a letter, digit, underscore or hyphen (outside: False)."""
+    if i < 0 or i >= len(text):
+        return False
+    ch = text[i]
+    return ch.isalnum() or ch in "_-"
 
 
 def _build_entities(table: EntityTable, types: dict[str, str], aliases: dict[str, str]) -> None:
@@ -1455,7 +1475,7 @@ def _add_demonyms(table: EntityTable, gazetteer: Gazetteer) -> None:
     )
     claimed = _demonym_names_to_places(table, gazetteer, context)
     by_geonameid = {e.geo.geonameid: e for e in table.entities.values() if e.geo is not None}
-    capitalised = [t.is_alpha and t.text[:1].isupper() for t in doc]
+    capitalised = [t.is_alpha and t.text[:1].isupper() for t in tokens(doc)]
     i = 0
     while i < len(doc):
         if not capitalised[i]:  # cheap test first: most tokens are no demonym
@@ -1586,7 +1606,7 @@ def _resolve_anaphora(table: EntityTable) -> None:
     subjects: dict[str, tuple[str, int, int]] = {}
     sentence_index = {s.start: n for n, s in enumerate(doc.sents)}
     current = -1
-    for token in doc:
+    for token in tokens(doc):
         current = sentence_index.get(token.i, current)
         name = table.token_entity.get(token.i)
         if name:

@@ -25,7 +25,7 @@ from conflictmap.extract.relations import (
     hypothetical,
     sentence_times,
 )
-from conflictmap.extract.syntax import in_clause_of, in_side_clause, is_metonym
+from conflictmap.extract.syntax import in_clause_of, in_side_clause, is_metonym, tokens
 from conflictmap.model import Attribution, Event, TimeValue
 
 BATTLES = "Battles"
@@ -533,7 +533,7 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
             refined = _refine(coding, span.root, table)
             if refined is not None:
                 drafts.setdefault(refined[1], _Draft(*refined, span.root))
-    for token in sent:
+    for token in tokens(sent):
         coding = _trigger_coding(token)
         if coding is None or token.pos_ not in ("VERB", "NOUN") or token.ent_type_ == "DATE":
             continue
@@ -557,7 +557,7 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
                 REMOTE, "Remote explosive/landmine/IED", "FIGHT", sent.root
             )
     if "Attack" in drafts and "Armed clash" in drafts:
-        lemmas = {t.lemma_.lower() for t in sent}
+        lemmas = {t.lemma_.lower() for t in tokens(sent)}
         civilian = lemmas & CIVILIAN_VICTIMS and not lemmas & ARMED_VICTIMS
         drafts.pop("Armed clash" if civilian else "Attack")
     if any(d.event_type == REMOTE for d in drafts.values()):
@@ -569,7 +569,7 @@ def _sentence_drafts(sent: Span, table: EntityTable) -> list[_Draft]:
 
 
 def _mentions_aircraft(sent: Span) -> bool:
-    return any(t.lower_ in lexicon.AIRCRAFT_WORDS for t in sent)
+    return any(t.lower_ in lexicon.AIRCRAFT_WORDS for t in tokens(sent))
 
 
 def _conditional(token: Token) -> bool:

@@ -26,6 +26,7 @@ from conflictmap.extract.events import find_events
 from conflictmap.extract.gazetteer import Gazetteer
 from conflictmap.extract.plover import code_sentence
 from conflictmap.extract.relations import find_relations
+from conflictmap.extract.syntax import release
 from conflictmap.grading import GradingPolicy
 from conflictmap.model import Attribution, Event, Evidence, Extraction, Interaction
 
@@ -101,6 +102,7 @@ def extract_doc(
     relations = find_relations(table, attributions, document_date)
     interactions = _interactions(table, attributions)
     events = _with_plover(find_events(table, attributions, document_date), interactions)
+    release(doc)
     return Extraction(
         document_id=doc_id,
         text=doc_text(doc),

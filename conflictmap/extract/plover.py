@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from conflictmap.extract.entities import EntityTable, doc_text, original
+from conflictmap.extract.syntax import tokens
 
 Code = tuple[str, str | None]
 
@@ -659,7 +660,9 @@ def _searchable_children(token: Token) -> list[Token]:
 def _fallback(sent: Span) -> _Coding | None:
     """No act under the root: the act nearest the root anywhere but in side clauses, else
     protesters doing anything ("protesters filled the square")."""
-    found = [c for t in sent if (c := _code(t)) is not None and not _in_side_clause(t, sent.root)]
+    found = [
+        c for t in tokens(sent) if (c := _code(t)) is not None and not _in_side_clause(t, sent.root)
+    ]
     coding = min(found, key=lambda c: _depth(c.trigger), default=None)
     if coding is None and _subject_lemmas(sent.root) & PROTESTERS:
         coding = _Coding(PROTEST, "demo-spon", sent.root, (sent.root,))

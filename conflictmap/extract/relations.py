@@ -37,6 +37,7 @@ from conflictmap.extract.syntax import (
     governing_verb,
     in_side_clause,
     interval_link,
+    tokens,
 )
 from conflictmap.extract.timex import parse_timex
 from conflictmap.model import Attribution, Relation, TimeValue
@@ -848,7 +849,7 @@ def _second_in_command(token: Token) -> bool:
 
 
 def _role_relations(sent: Span, table: EntityTable) -> Iterable[Found]:
-    for token in sent:
+    for token in tokens(sent):
         predicate = _role_predicate(token)
         if predicate is None:
             continue
@@ -874,7 +875,7 @@ def _siblings(token: Token, table: EntityTable) -> Iterable[Found]:
 
 def _possessed_groups(sent: Span, table: EntityTable) -> Iterable[Found]:
     """ "X's Nduma Defence of Congo": a person's group is the group the person leads."""
-    for token in sent:
+    for token in tokens(sent):
         group = table.token_entity.get(token.i)
         if group is None or table.type_of(group) not in GROUPS or not _is_head(token, table):
             continue
@@ -1106,7 +1107,7 @@ def _owner_by_position(token: Token, table: EntityTable) -> list[str]:
 
 
 def _verb_relations(sent: Span, table: EntityTable) -> Iterable[Found]:
-    for verb in sent:
+    for verb in tokens(sent):
         if verb.pos_ not in ("VERB", "AUX") or unreal(verb):
             continue
         predicate = _verb_predicate(verb)
@@ -1340,7 +1341,7 @@ def unreal(token: Token) -> bool:
 
 
 def _nominal_relations(sent: Span, table: EntityTable) -> Iterable[Found]:
-    for token in sent:
+    for token in tokens(sent):
         lemma = token.lemma_.lower()
         if lemma in CONTROL_STATE_NOUNS and token.dep_ == "pobj":
             yield from _under_control(token, table)
@@ -1605,7 +1606,7 @@ def _phrase_dating(root: Token) -> tuple[tuple[int, ...], str]:
 def _locative_relations(sent: Span, table: EntityTable) -> Iterable[Found]:
     """ "X is based in T", "X operates from T", "X has been active around T since 2017",
     "Kolofata lies in the Far North region"."""
-    for word in sent:
+    for word in tokens(sent):
         if not _locative_word(word):
             continue
         places = _locative_places(word, table)
@@ -1663,7 +1664,7 @@ def _place_relations(sent: Span, table: EntityTable) -> Iterable[Found]:
     """Where a place or an actor is, from noun phrases: "Gao, a town in northern Mali",
     "CODECO, a coalition of militias in Ituri", "Aden's Khor Maksar district", "the
     Nigerian town of Damasak", "Mocímboa da Praia in Cabo Delgado", "ADF camps in X"."""
-    for token in sent:
+    for token in tokens(sent):
         for inner, outer in _nested_places(token, table):
             yield Found(inner, "located_in", outer, token, ROLE, (token.i,))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.model import TimeValue
@@ -146,3 +146,22 @@ def appositive_owner(token: Token) -> Token | None:
             return None
         node = node.head
     return None
+
+
+def tokens(part: Doc | Span) -> list[Token]:
+    """The tokens of a document or sentence, built once per document: every ``for t in
+    doc`` makes new Token objects, and the stages scan each sentence many times.
+    ``release`` drops the cache when the document is done."""
+    doc = part if isinstance(part, Doc) else part.doc
+    cached = doc.user_data.get(TOKENS_KEY)
+    if cached is None:
+        cached = doc.user_data[TOKENS_KEY] = list(doc)
+    return cached if part is doc else cached[part.start : part.end]
+
+
+def release(doc: Doc) -> None:
+    """Forget the token cache (the tokens point back at the document)."""
+    doc.user_data.pop(TOKENS_KEY, None)
+
+
+TOKENS_KEY = "conflictmap_tokens"
