@@ -894,3 +894,11 @@ def test_denial_does_not_reach_into_a_relative_clause(run) -> None:
     out = run("Iyad Ag Ghaly, who leads Ansar Dine, rejected the talks on Monday.")
     relation = one_relation(out, "Iyad Ag Ghaly", "leader_of", "Ansar Dine")
     assert relation["evidence"]["negated"] is False
+
+
+def test_dateline_town_is_not_the_fallback_place(run) -> None:
+    out = run(
+        "BAMAKO, June 28 (Sahel Wire) - Islamist fighters seized the town of Gao on Tuesday. "
+        "The fighters attacked positions held by the rebels on Wednesday."
+    )
+    assert {e["location"] for e in out["events"]} == {"Gao"}

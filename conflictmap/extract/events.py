@@ -395,11 +395,18 @@ def find_events(
     protest events, a place named in its own sentence; its place defaults to the last town
     named before it, else the document's first town."""
     events: list[Event] = []
-    first_city = next((m.canonical for m in table.mentions if _is_city(table, m.canonical)), None)
-    last_place: str | None = first_city
     dateline = _dateline(table)
+    first_city = next(
+        (
+            m.canonical
+            for m in table.mentions
+            if m.start not in dateline and _is_city(table, m.canonical)
+        ),
+        None,
+    )
+    last_place: str | None = first_city
     for sent in table.doc.sents:
-        places = [n for n in table.in_tokens(sent, ("LOCATION",))]
+        places = table.in_tokens((t for t in tokens(sent) if t.idx not in dateline), ("LOCATION",))
         drafts = _sentence_drafts(sent, table)
         for draft in drafts:
             event = _fill(draft, sent, table, attributions, anchor, last_place, dateline)
