@@ -168,3 +168,11 @@ def test_force_word_modifying_a_noun_names_no_force(entities) -> None:
 def test_demonym_the_model_does_not_tag_makes_a_state_force(entities) -> None:
     table = entities("The Somali army retook the town of Bulo Burde on Monday.")
     assert owner(table, "Somali army") == ("Somalia armed forces", "STATE_FORCE")
+
+
+def test_capitalised_common_noun_after_a_dateline_is_no_actor(entities) -> None:
+    table = entities(
+        "KAMPALA, July 7 (Great Lakes Monitor) - Rebels in eastern Congo seized the town of "
+        "Bunagana on Friday. Soldiers fled across the border."
+    )
+    assert not {"Rebels", "Soldiers"} & set(table.entities)

@@ -165,10 +165,20 @@ def original(span: Span) -> str:
     return doc_text(span.doc)[span.start_char : span.end_char]
 
 
+GENERIC_PARTIES = frozenset(
+    {
+        *("soldiers", "troops", "forces", "police", "army", "militia", "militias"),
+        *("protesters", "demonstrators", "residents", "villagers", "civilians", "officials"),
+    }
+)
+
+
 def _vote(surfaces: dict[str, _Candidate], text: str, label: str, weight: int = 1) -> None:
     text = text.strip()
     if len(text) < 2 or not any(ch.isalpha() for ch in text):
         return
+    if text.lower() in lexicon.COMBATANT_NOUNS | GENERIC_PARTIES:
+        return  # "Rebels seized ...": a capitalised common noun names no one
     candidate = surfaces.setdefault(text, _Candidate(text, label))
     candidate.votes[label] += weight
 
