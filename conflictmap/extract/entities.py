@@ -89,7 +89,7 @@ def find_entities(
     surfaces, aliases = _collect_surfaces(doc, gazetteer, source)
     forces = _state_forces(doc, gazetteer)
     table = EntityTable(doc)
-    _drop_demonyms(doc, surfaces, aliases)
+    _drop_demonyms(doc, surfaces, aliases, gazetteer)
     types = _decide_types(doc, surfaces, aliases, gazetteer)
     generic, modifiers = _national_forces(doc, _main_country(doc, types, gazetteer))
     forces.update(generic)
@@ -119,7 +119,9 @@ def _collect_surfaces(
     the model's spans, bracket definitions, names the model missed, "known as" names."""
     surfaces: dict[str, _Candidate] = {}
     aliases: dict[str, str] = {}
-    outlets = {o.casefold() for o in (source, dateline_outlet(doc_text(doc))) if o}
+    credited = CREDIT_LINE.findall(doc_text(doc))  # "(Reporting by X)": X is an outlet
+    named = (source, dateline_outlet(doc_text(doc)), *credited)
+    outlets = {o.strip().casefold() for o in named if o}
     for text, label in _model_spans(doc, gazetteer):
         if text.casefold() not in outlets:  # the publisher is not an actor of its story
             _vote(surfaces, text, label)
@@ -140,6 +142,11 @@ def _collect_surfaces(
 
 DATELINE = re.compile(
     r"^[A-Z][\w .'’-]{1,40},[^()\n]{0,40}\(([^()\n]{2,60})\)\s*[-–—]", re.MULTILINE
+)
+
+
+CREDIT_LINE = re.compile(
+    r"\((?:additional )?(?:reporting|writing|editing) by ([^);]{2,60})\)", re.I
 )
 
 
@@ -177,8 +184,15 @@ def _vote(surfaces: dict[str, _Candidate], text: str, label: str, weight: int = 
     text = text.strip()
     if len(text) < 2 or not any(ch.isalpha() for ch in text):
         return
-    if text.lower() in lexicon.COMBATANT_NOUNS | GENERIC_PARTIES:
+    generic = lexicon.COMBATANT_NOUNS | GENERIC_PARTIES
+    if text.lower() in generic:
         return  # "Rebels seized ...": a capitalised common noun names no one
+    words = text.split(" ")
+    if len(words) > 2 and words[0].lower() in generic and words[1] == "of":
+        # "Fighters of the Movement for ...": the name is what follows
+        text = " ".join(words[3:] if words[2].lower() == "the" else words[2:])
+        if len(text) < 2:
+            return
     candidate = surfaces.setdefault(text, _Candidate(text, label))
     candidate.votes[label] += weight
 
@@ -882,9 +896,16 @@ def _person_named_as_org(
     )
 
 
-def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str, str]) -> None:
+COMMON_TOWN_POPULATION = 1000  # a gazetteer town this big is worth the typing stage's look
+
+
+def _drop_demonyms(
+    doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str, str], gazetteer: Gazetteer
+) -> None:
     """Names only ever used as modifiers of a common noun ("Tuareg rebels", "World Heritage
-    sites") name a people or a label, not an actor; unless the noun is a role ("X leader")."""
+    sites") name a people or a label, not an actor; unless the noun is a role ("X leader").
+    A town the gazetteer knows is kept whatever the model called it ("Gao hospital"): the
+    typing stage decides what it is."""
     keep_heads = lexicon.ORG_HEAD_NOUNS | lexicon.COMBATANT_NOUNS | set(lexicon.ROLE_NOUNS)
     keep_heads |= GROUP_NOUNS | OWNED_PLACES
     for surface in list(surfaces):
@@ -892,6 +913,8 @@ def _drop_demonyms(doc: Doc, surfaces: dict[str, _Candidate], aliases: dict[str,
         if label not in ("PERSON", "ORGANIZATION") or surface in aliases:
             continue
         if surface in aliases.values() or (label == "PERSON" and " " in surface):
+            continue
+        if gazetteer.is_place(surface, COMMON_TOWN_POPULATION):
             continue
         uses = []
         for start, end in _occurrences(doc, surface):

@@ -25,11 +25,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.attribution import evidence_for
-from conflictmap.extract.entities import EntityTable
+from conflictmap.extract.entities import DATELINE, EntityTable, doc_text
 from conflictmap.extract.syntax import (
     appositive_owner,
     clause_of,
@@ -779,9 +779,10 @@ def _candidate_tiers(token: Token, table: EntityTable) -> list[list[str]]:
     sentences before, names outside side clauses (nearest first), any name."""
     doc = token.doc
     sentences = [s for s in doc.sents if s.end <= token.i or s.start <= token.i < s.end][-3:]
-    current = [t for t in sentences[-1] if t.i < token.i]
-    earlier = [t for s in reversed(sentences[:-1]) for t in s]  # the sentence before first
-    nearest = [t for s in reversed(sentences[:-1]) for t in reversed(s)]
+    dateline = _dateline_tokens(doc)  # the town a story was filed from is no antecedent
+    current = [t for t in sentences[-1] if t.i < token.i and t.i not in dateline]
+    earlier = [t for s in reversed(sentences[:-1]) for t in s if t.i not in dateline]
+    nearest = [t for s in reversed(sentences[:-1]) for t in reversed(s) if t.i not in dateline]
     own = clause_of(token).i
     subjects = (
         [t for t in current if _main_subject(t)],
@@ -795,6 +796,12 @@ def _candidate_tiers(token: Token, table: EntityTable) -> list[list[str]]:
     named = [[n for t in tier for n in _subject_names(t, table)] for tier in subjects]
     named += [[n for t in tier for n in _plain_names(t, table)] for tier in others]
     return [list(dict.fromkeys(tier)) for tier in named]
+
+
+def _dateline_tokens(doc: Doc) -> range:
+    match = DATELINE.search(doc_text(doc)[:600])
+    span = match and doc.char_span(match.start(), match.end(), alignment_mode="expand")
+    return range(span.start, span.end) if span else range(0)
 
 
 def _subject_names(token: Token, table: EntityTable) -> list[str]:

@@ -1,0 +1,164 @@
+"""Time-aware questions over the stored graph: who held a place when, where sources disagree.
+
+Works on the graph ``Store.export()`` returns (pure functions, no I/O).
+
+Control timeline of a place (``control_timeline``): every ``controls`` relation whose object
+is the place is a claim. A claim starts at its ``valid_from`` ("since late March", "seized
+on Saturday"), or, when the text gives no start, at the date of the report that makes it
+(the place was held then, as far as that report knows). Claims of one actor that follow each
+other form one span; a span ends at its own ``valid_to`` ("until French troops retook it"),
+or where the next actor's span starts (control changed hands), or stays open. Each span
+keeps the evidence of every claim behind it.
+
+Contradictions (``contradictions``): two reports, published within ``CLAIM_WINDOW_DAYS`` of
+each other, that give a place to different actors at the same time; and incidents
+(``fuse.incidents``) whose reports give different tolls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from conflictmap.extract.gazetteer import fold
+from conflictmap.fuse import incidents
+
+__all__ = ["Span", "contradictions", "control_timeline", "controller_at", "entity_names"]
+
+CLAIM_WINDOW_DAYS = 7
+
+
+@dataclass
+class Span:
+    """One actor's control of a place, from ``start`` to ``end`` (None: open)."""
+
+    actor: str
+    start: date
+    end: date | None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def holds(self, when: date) -> bool:
+        return self.start <= when and (self.end is None or when <= self.end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class _Claim:
+    actor: str
+    start: date
+    end: date | None
+    reported: date | None
+    evidence: dict[str, Any]
+
+
+def entity_names(graph: dict[str, Any], name: str) -> set[str]:
+    """The canonical names whose name or alias folds like ``name`` ("Tombouctou" finds
+    "Timbuktu" when the store has it as an alias)."""
+    key = fold(name)
+    return {
+        e["name"]
+        for e in graph.get("entities", [])
+        if key in {fold(n) for n in [e["name"], *e.get("aliases", [])]}
+    }
+
+
+def control_timeline(graph: dict[str, Any], place: str) -> list[Span]:
+    """Who controlled ``place`` when, oldest first (see the module docstring)."""
+    spans: list[Span] = []
+    for claim in sorted(_claims(graph, place), key=lambda c: (c.start, c.actor)):
+        held = next((s for s in spans if s.actor == claim.actor and _open_at(s, claim.start)), None)
+        if held is not None:  # the same actor again: one span, all its evidence
+            held.evidence.append(claim.evidence)
+            if claim.end and held.end and claim.end > held.end:
+                held.end = claim.end
+            continue
+        for other in spans:  # control changes hands: earlier holders' spans end here
+            if other.start < claim.start and _open_at(other, claim.start):
+                other.end = claim.start - timedelta(days=1)
+        spans.append(Span(claim.actor, claim.start, claim.end, [claim.evidence]))
+    return spans
+
+
+def _open_at(span: Span, when: date) -> bool:
+    """Still held on ``when`` (claims starting the same day are held together)."""
+    return span.end is None or span.end >= when
+
+
+def controller_at(graph: dict[str, Any], place: str, when: date) -> list[str]:
+    """The actor(s) holding ``place`` on ``when``, per the timeline."""
+    return [s.actor for s in control_timeline(graph, place) if s.holds(when)]
+
+
+def contradictions(graph: dict[str, Any]) -> list[dict[str, Any]]:
+    """Control claims and tolls on which reports disagree, each with its sources."""
+    found = [*_control_disputes(graph)]
+    documents = {d["id"]: d for d in graph.get("documents", [])}
+    for incident in incidents(graph):
+        if incident.disputed_toll:
+            found.append({"kind": "toll", **incident.to_dict(documents)})
+    return found
+
+
+# --- internals ----------------------------------------------------------------------------
+
+
+def _claims(graph: dict[str, Any], place: str) -> list[_Claim]:
+    names = entity_names(graph, place) or {place}
+    claims = []
+    for relation in graph.get("relations", []):
+        if relation["predicate"] != "controls" or relation["object"] not in names:
+            continue
+        evidence = relation["evidence"]
+        if evidence.get("negated"):
+            continue  # "denied that X controls the town": no claim of control
+        reported = _day(evidence.get("published"))
+        start = _day((relation.get("valid_from") or {}).get("date")) or reported
+        if start is None:
+            continue
+        end = _day((relation.get("valid_to") or {}).get("date"))
+        claims.append(_Claim(relation["subject"], start, end, reported, evidence))
+    return claims
+
+
+def _control_disputes(graph: dict[str, Any]) -> list[dict[str, Any]]:
+    places = {r["object"] for r in graph.get("relations", []) if r["predicate"] == "controls"}
+    disputes = []
+    for place in sorted(places):
+        claims = [c for c in _claims(graph, place) if c.reported is not None]
+        for i, first in enumerate(claims):
+            for second in claims[i + 1 :]:
+                if _disagree(first, second):
+                    disputes.append(_dispute(place, first, second))
+    return disputes
+
+
+def _disagree(a: _Claim, b: _Claim) -> bool:
+    """Different holders claimed for a moment both reports speak of."""
+    if a.actor == b.actor or a.reported is None or b.reported is None:
+        return False
+    if abs((a.reported - b.reported).days) > CLAIM_WINDOW_DAYS:
+        return False
+    when = max(a.reported, b.reported, a.start, b.start)
+    return all(c.start <= when and (c.end is None or when <= c.end) for c in (a, b))
+
+
+def _dispute(place: str, a: _Claim, b: _Claim) -> dict[str, Any]:
+    return {
+        "kind": "control",
+        "place": place,
+        "claims": [
+            {"actor": c.actor, "since": c.start.isoformat(), "evidence": c.evidence} for c in (a, b)
+        ],
+    }
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
