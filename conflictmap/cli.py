@@ -416,7 +416,15 @@ def documents(obj: Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "acled-csv", "stix", "graphml", "gexf", "geojson"]),
+    default="json",
+    show_default=True,
+    help="json: the full graph; acled-csv: ACLED columns; stix: STIX 2.1 bundle; "
+    "graphml, gexf: for Gephi; geojson: events and places.",
+)
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), help="File to write (default stdout)."
 )
@@ -424,16 +432,24 @@ def documents(obj: Context, as_json: bool) -> None:
 def export(obj: Context, fmt: str, output: Path | None) -> None:
     """Export the whole graph: documents, entities, relations, events, with evidence.
 
+    Every format records the corpus, model and code version it came from (an ACLED CSV
+    in FILE.snapshot.json beside it). The mappings are described in docs/exports.md.
+
     \b
     Example:
         conflictmap export --format json -o graph.json
+        conflictmap export --format acled-csv -o events.csv
+        conflictmap export --format stix -o bundle.json
+        conflictmap export --format gexf -o graph.gexf
     """
-    data = json.dumps(obj.store().export(), ensure_ascii=False, indent=2, default=str)
+    from conflictmap.export import render, write
+
+    store = obj.store()
     if output is None:
-        click.echo(data)
-    else:
-        output.write_text(data + "\n", encoding="utf-8")
-        errors.print(f"wrote {output}")
+        click.echo(render(store, fmt))
+        return
+    for path in write(store, fmt, output):
+        errors.print(f"wrote {path}")
 
 
 @cli.command()
@@ -543,6 +559,100 @@ def _print_decision(decision: dict, as_json: bool) -> None:
         f"{escape(', '.join(decision['names']))} {verb} entity {decision['entity_id']} "
         f"(decision {decision['id']})"
     )
+
+
+# --- time-aware views: control, incidents, contradictions --------------------------------
+
+
+@cli.command()
+@click.argument("place")
+@click.option("--at", "when", callback=_date, help="Only who held it on this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def control(obj: Context, place: str, when: date | None, as_json: bool) -> None:
+    """Who controlled a place, when, on what evidence.
+
+    \b
+    Example:
+        conflictmap control Gao
+        conflictmap control Gao --at 2012-07-01
+    """
+    from conflictmap.graph import control_timeline
+
+    spans = control_timeline(obj.store().export(), place)
+    if when is not None:
+        spans = [s for s in spans if s.holds(when)]
+    if as_json:
+        _print_json([s.to_dict() for s in spans])
+        return
+    if not spans:
+        console.print(f"No control of {escape(place)} on record" + (f" on {when}" if when else ""))
+    for span in spans:
+        until = span.end.isoformat() if span.end else "open"
+        console.print(f"• [bold]{escape(span.actor)}[/bold]  {span.start} -> {until}")
+        for evidence in span.evidence:
+            _print_evidence(evidence)
+
+
+@cli.command()
+@click.option("--all", "show_all", is_flag=True, help="Also incidents with a single report.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def incidents(obj: Context, show_all: bool, as_json: bool) -> None:
+    """Events merged across reports, each with every report as a witness.
+
+    \b
+    Example:
+        conflictmap incidents
+        conflictmap incidents --all --json
+    """
+    from conflictmap.fuse import incidents as find_incidents
+
+    graph = obj.store().export()
+    documents = {d["id"]: d for d in graph["documents"]}
+    found = [i for i in find_incidents(graph) if show_all or len(i.witnesses) > 1]
+    rows = [i.to_dict(documents) for i in found]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        tolls = "; ".join(f"{k} ({', '.join(v)})" for k, v in row["fatalities"].items())
+        console.print(
+            f"• {row['start']} [bold]{escape(row['event_type'])}[/bold] at "
+            f"{escape(row['location'] or '?')}: {escape(', '.join(row['actors']) or '?')}"
+            + (f", tolls {escape(tolls)}" if tolls else "")
+            + f"  [{escape(row['confidence']['explanation'])}]"
+        )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def contradictions(obj: Context, as_json: bool) -> None:
+    """Where reports disagree: who held a place, or how many died.
+
+    \b
+    Example:
+        conflictmap contradictions
+    """
+    from conflictmap.graph import contradictions as find_contradictions
+
+    rows = find_contradictions(obj.store().export())
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        if row["kind"] == "control":
+            who = " vs ".join(escape(c["actor"]) for c in row["claims"])
+            console.print(f"• control of [bold]{escape(row['place'])}[/bold]: {who}")
+            for claim in row["claims"]:
+                _print_evidence(claim["evidence"])
+        else:
+            tolls = "; ".join(f"{k} ({', '.join(v)})" for k, v in row["fatalities"].items())
+            console.print(
+                f"• toll of the {escape(row['event_type'])} at {escape(row['location'] or '?')}"
+                f" on {row['start']}: {escape(tolls)}"
+            )
 
 
 if __name__ == "__main__":
