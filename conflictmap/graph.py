@@ -53,7 +53,7 @@ class Span:
 @dataclass(frozen=True)
 class _Claim:
     actor: str
-    start: date
+    start: date | None  # None: only the end is known ("held the city ... until June 30")
     end: date | None
     reported: date | None
     evidence: dict[str, Any]
@@ -73,7 +73,9 @@ def entity_names(graph: dict[str, Any], name: str) -> set[str]:
 def control_timeline(graph: dict[str, Any], place: str) -> list[Span]:
     """Who controlled ``place`` when, oldest first (see the module docstring)."""
     spans: list[Span] = []
-    for claim in sorted(_claims(graph, place), key=lambda c: (c.start, c.actor)):
+    claims = _claims(graph, place)
+    for claim in sorted((c for c in claims if c.start), key=lambda c: (c.start, c.actor)):
+        assert claim.start is not None
         held = next((s for s in spans if s.actor == claim.actor and _open_at(s, claim.start)), None)
         if held is not None:  # the same actor again: one span, all its evidence
             held.evidence.append(claim.evidence)
@@ -84,7 +86,21 @@ def control_timeline(graph: dict[str, Any], place: str) -> list[Span]:
             if other.start < claim.start and _open_at(other, claim.start):
                 other.end = claim.start - timedelta(days=1)
         spans.append(Span(claim.actor, claim.start, claim.end, [claim.evidence]))
+    for claim in (c for c in claims if c.start is None and c.end is not None):
+        _close(spans, claim)
     return spans
+
+
+def _close(spans: list[Span], claim: _Claim) -> None:
+    """A claim with only an end ("held the city until June 30") ends the actor's span that
+    began before it, and joins its evidence."""
+    assert claim.end is not None
+    before = [s for s in spans if s.actor == claim.actor and s.start <= claim.end]
+    if before:
+        span = before[-1]
+        span.evidence.append(claim.evidence)
+        if span.end is None or span.end > claim.end:
+            span.end = claim.end
 
 
 def _open_at(span: Span, when: date) -> bool:
@@ -120,10 +136,13 @@ def _claims(graph: dict[str, Any], place: str) -> list[_Claim]:
         if evidence.get("negated"):
             continue  # "denied that X controls the town": no claim of control
         reported = _day(evidence.get("published"))
-        start = _day((relation.get("valid_from") or {}).get("date")) or reported
-        if start is None:
-            continue
         end = _day((relation.get("valid_to") or {}).get("date"))
+        # without a start, a claim holds from its report, unless it only says when it ended
+        start = _day((relation.get("valid_from") or {}).get("date")) or (None if end else reported)
+        if start is None and end is None:
+            continue
+        if start and end and end < start:
+            start = None
         claims.append(_Claim(relation["subject"], start, end, reported, evidence))
     return claims
 
@@ -132,7 +151,7 @@ def _control_disputes(graph: dict[str, Any]) -> list[dict[str, Any]]:
     places = {r["object"] for r in graph.get("relations", []) if r["predicate"] == "controls"}
     disputes = []
     for place in sorted(places):
-        claims = [c for c in _claims(graph, place) if c.reported is not None]
+        claims = [c for c in _claims(graph, place) if c.reported and c.start]
         for i, first in enumerate(claims):
             for second in claims[i + 1 :]:
                 if _disagree(first, second):
@@ -142,7 +161,7 @@ def _control_disputes(graph: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _disagree(a: _Claim, b: _Claim) -> bool:
     """Different holders claimed for a moment both reports speak of."""
-    if a.actor == b.actor or a.reported is None or b.reported is None:
+    if a.actor == b.actor or not (a.reported and b.reported and a.start and b.start):
         return False
     if abs((a.reported - b.reported).days) > CLAIM_WINDOW_DAYS:
         return False

@@ -169,3 +169,19 @@ def test_one_reports_running_figures_are_no_dispute() -> None:
     )
     [battle] = incidents(g)
     assert not battle.disputed_toll
+
+
+def test_a_claim_with_only_an_end_closes_that_actors_span() -> None:
+    g = graph(
+        [
+            controls("MNLA", "Gao", evidence("d1", "Sahel Wire", "2012-04-02"), since="2012-03-31"),
+            # "the MNLA held the city ... until June 26", told in a report of January
+            controls("MNLA", "Gao", evidence("d9", "Sahel Wire", "2013-01-26"), until="2012-06-26"),
+            controls("MUJAO", "Gao", evidence("d2", "Desert Courier", "2012-06-29"), "2012-06-27"),
+        ]
+    )
+    spans = [(s.actor, s.start, s.end, len(s.evidence)) for s in control_timeline(g, "Gao")]
+    assert spans == [
+        ("MNLA", date(2012, 3, 31), date(2012, 6, 26), 2),
+        ("MUJAO", date(2012, 6, 27), None, 1),
+    ]
