@@ -643,7 +643,8 @@ def contradictions(obj: Context, as_json: bool) -> None:
         return
     for row in rows:
         if row["kind"] == "control":
-            who = " vs ".join(escape(c["actor"]) for c in row["claims"])
+            actors = dict.fromkeys(c["actor"] for c in row["claims"])
+            who = " vs ".join(escape(a) for a in actors)
             console.print(f"• control of [bold]{escape(row['place'])}[/bold]: {who}")
             for claim in row["claims"]:
                 _print_evidence(claim["evidence"])

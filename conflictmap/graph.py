@@ -148,35 +148,48 @@ def _claims(graph: dict[str, Any], place: str) -> list[_Claim]:
 
 
 def _control_disputes(graph: dict[str, Any]) -> list[dict[str, Any]]:
+    """One dispute per place and pair of actors, with every claim on either side."""
     places = {r["object"] for r in graph.get("relations", []) if r["predicate"] == "controls"}
-    disputes = []
+    disputes: dict[tuple[str, ...], dict[str, Any]] = {}
     for place in sorted(places):
         claims = [c for c in _claims(graph, place) if c.reported and c.start]
         for i, first in enumerate(claims):
             for second in claims[i + 1 :]:
                 if _disagree(first, second):
-                    disputes.append(_dispute(place, first, second))
-    return disputes
+                    pair = tuple(sorted((first.actor, second.actor)))
+                    dispute = disputes.setdefault((place, *pair), _dispute(place))
+                    for claim in (first, second):
+                        _add_claim(dispute, claim)
+    return list(disputes.values())
 
 
 def _disagree(a: _Claim, b: _Claim) -> bool:
-    """Different holders claimed for a moment both reports speak of."""
+    """Two reports of the same days give the place to different actors at a moment both
+    could know of: the later claim starts no later than the earlier report. A claim that
+    starts after the other report was written is news, not a contradiction; two actors
+    named in one sentence hold the place together."""
     if a.actor == b.actor or not (a.reported and b.reported and a.start and b.start):
         return False
-    if abs((a.reported - b.reported).days) > CLAIM_WINDOW_DAYS:
+    same_sentence = a.evidence["document_id"] == b.evidence["document_id"] and (
+        a.evidence["sentence"] == b.evidence["sentence"]
+    )
+    if same_sentence or abs((a.reported - b.reported).days) > CLAIM_WINDOW_DAYS:
         return False
-    when = max(a.reported, b.reported, a.start, b.start)
-    return all(c.start <= when and (c.end is None or when <= c.end) for c in (a, b))
+    when = max(a.start, b.start)
+    if when > min(a.reported, b.reported):
+        return False
+    return all(c.end is None or when <= c.end for c in (a, b))
 
 
-def _dispute(place: str, a: _Claim, b: _Claim) -> dict[str, Any]:
-    return {
-        "kind": "control",
-        "place": place,
-        "claims": [
-            {"actor": c.actor, "since": c.start.isoformat(), "evidence": c.evidence} for c in (a, b)
-        ],
-    }
+def _dispute(place: str) -> dict[str, Any]:
+    return {"kind": "control", "place": place, "claims": []}
+
+
+def _add_claim(dispute: dict[str, Any], claim: _Claim) -> None:
+    assert claim.start is not None
+    entry = {"actor": claim.actor, "since": claim.start.isoformat(), "evidence": claim.evidence}
+    if entry not in dispute["claims"]:
+        dispute["claims"].append(entry)
 
 
 def _day(value: str | None) -> date | None:
