@@ -595,6 +595,62 @@ def control(obj: Context, place: str, when: date | None, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("group")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def leaders(obj: Context, group: str, as_json: bool) -> None:
+    """Who led a group, when: its leadership succession, with the evidence.
+
+    \b
+    Example:
+        conflictmap leaders "Ansar Dine"
+    """
+    from conflictmap.graph import leadership
+
+    spans = leadership(obj.store().export(), group)
+    if as_json:
+        _print_json([s.to_dict() for s in spans])
+        return
+    if not spans:
+        console.print(f"No leader of {escape(group)} on record")
+    for span in spans:
+        until = span.end.isoformat() if span.end else "open"
+        console.print(f"• [bold]{escape(span.actor)}[/bold]  {span.start} -> {until}")
+        for evidence in span.evidence:
+            _print_evidence(evidence)
+
+
+@cli.command()
+@click.option("--as-of", "when", callback=_date, required=True, help="The date (YYYY-MM-DD).")
+@click.option("--actor", "actor_name", help="Only relations of this actor.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def relations(obj: Context, when: date, actor_name: str | None, as_json: bool) -> None:
+    """The relations that held on a date, as far as the reports say.
+
+    \b
+    Example:
+        conflictmap relations --as-of 2012-07-01
+        conflictmap relations --as-of 2012-07-01 --actor MUJAO
+    """
+    from conflictmap.graph import relations_at
+
+    rows = relations_at(obj.store().export(), when, actor_name)
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        bounds = " ".join(
+            w for w in (_when("from", row["valid_from"]), _when("until", row["valid_to"])) if w
+        )
+        console.print(
+            f"• {escape(row['subject'])} [bold]{row['predicate']}[/bold] "
+            f"{escape(row['object'])} {bounds}".rstrip()
+        )
+        _print_evidence(row["evidence"])
+
+
+@cli.command()
 @click.option("--all", "show_all", is_flag=True, help="Also incidents with a single report.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj

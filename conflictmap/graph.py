@@ -24,7 +24,15 @@ from typing import Any
 from conflictmap.extract.gazetteer import fold
 from conflictmap.fuse import incidents
 
-__all__ = ["Span", "contradictions", "control_timeline", "controller_at", "entity_names"]
+__all__ = [
+    "Span",
+    "contradictions",
+    "control_timeline",
+    "controller_at",
+    "entity_names",
+    "leadership",
+    "relations_at",
+]
 
 CLAIM_WINDOW_DAYS = 7
 
@@ -72,8 +80,36 @@ def entity_names(graph: dict[str, Any], name: str) -> set[str]:
 
 def control_timeline(graph: dict[str, Any], place: str) -> list[Span]:
     """Who controlled ``place`` when, oldest first (see the module docstring)."""
+    return _timeline(_claims(graph, place))
+
+
+def leadership(graph: dict[str, Any], group: str) -> list[Span]:
+    """Who led ``group`` when, oldest first: its ``leader_of`` claims read as the control
+    of a place is (a new leader's start ends the previous leader's span)."""
+    return _timeline(_claims(graph, group, "leader_of"))
+
+
+def relations_at(
+    graph: dict[str, Any], when: date, actor: str | None = None
+) -> list[dict[str, Any]]:
+    """The relations that hold on ``when`` (as far as the reports say), optionally those of
+    one actor: a relation holds from its ``valid_from`` (else the date of the report that
+    states it) to its ``valid_to`` (else onwards); negated ones never hold."""
+    names = entity_names(graph, actor) or {actor} if actor else None
+    found = []
+    for relation in graph.get("relations", []):
+        if names and relation["subject"] not in names and relation["object"] not in names:
+            continue
+        claim = _claim(relation)
+        if claim is None or claim.start is None or claim.start > when:
+            continue
+        if claim.end is None or when <= claim.end:
+            found.append(relation)
+    return found
+
+
+def _timeline(claims: list[_Claim]) -> list[Span]:
     spans: list[Span] = []
-    claims = _claims(graph, place)
     for claim in sorted((c for c in claims if c.start), key=lambda c: (c.start, c.actor)):
         assert claim.start is not None
         held = next((s for s in spans if s.actor == claim.actor and _open_at(s, claim.start)), None)
@@ -126,25 +162,30 @@ def contradictions(graph: dict[str, Any]) -> list[dict[str, Any]]:
 # --- internals ----------------------------------------------------------------------------
 
 
-def _claims(graph: dict[str, Any], place: str) -> list[_Claim]:
-    names = entity_names(graph, place) or {place}
+def _claims(graph: dict[str, Any], obj: str, predicate: str = "controls") -> list[_Claim]:
+    names = entity_names(graph, obj) or {obj}
     claims = []
     for relation in graph.get("relations", []):
-        if relation["predicate"] != "controls" or relation["object"] not in names:
-            continue
-        evidence = relation["evidence"]
-        if evidence.get("negated"):
-            continue  # "denied that X controls the town": no claim of control
-        reported = _day(evidence.get("published"))
-        end = _day((relation.get("valid_to") or {}).get("date"))
-        # without a start, a claim holds from its report, unless it only says when it ended
-        start = _day((relation.get("valid_from") or {}).get("date")) or (None if end else reported)
-        if start is None and end is None:
-            continue
-        if start and end and end < start:
-            start = None
-        claims.append(_Claim(relation["subject"], start, end, reported, evidence))
+        if relation["predicate"] == predicate and relation["object"] in names:
+            claim = _claim(relation)
+            if claim is not None:
+                claims.append(claim)
     return claims
+
+
+def _claim(relation: dict[str, Any]) -> _Claim | None:
+    evidence = relation["evidence"]
+    if evidence.get("negated"):
+        return None  # "denied that X controls the town": no claim
+    reported = _day(evidence.get("published"))
+    end = _day((relation.get("valid_to") or {}).get("date"))
+    # without a start, a claim holds from its report, unless it only says when it ended
+    start = _day((relation.get("valid_from") or {}).get("date")) or (None if end else reported)
+    if start is None and end is None:
+        return None
+    if start and end and end < start:
+        start = None
+    return _Claim(relation["subject"], start, end, reported, evidence)
 
 
 def _control_disputes(graph: dict[str, Any]) -> list[dict[str, Any]]:

@@ -35,6 +35,8 @@ COMMANDS = {
     "control",
     "incidents",
     "contradictions",
+    "leaders",
+    "relations",
     "merge",
     "split",
     "decisions",

@@ -185,3 +185,37 @@ def test_a_claim_with_only_an_end_closes_that_actors_span() -> None:
         ("MNLA", date(2012, 3, 31), date(2012, 6, 26), 2),
         ("MUJAO", date(2012, 6, 27), None, 1),
     ]
+
+
+def leads(person: str, group: str, ev: dict, since: str | None = None) -> dict:
+    return {**controls(person, group, ev, since), "predicate": "leader_of"}
+
+
+def test_leadership_succession() -> None:
+    g = graph(
+        [
+            leads("Ahmed Godane", "al-Shabaab", evidence("a", "S", "2010-05-01"), "2008-05-01"),
+            leads("Ahmed Diriye", "al-Shabaab", evidence("b", "S", "2014-09-07"), "2014-09-06"),
+            leads("Ahmed Godane", "al-Shabaab", evidence("c", "D", "2013-06-20")),
+        ]
+    )
+    from conflictmap.graph import leadership
+
+    spans = [(s.actor, s.start, s.end, len(s.evidence)) for s in leadership(g, "al-Shabaab")]
+    assert spans == [
+        ("Ahmed Godane", date(2008, 5, 1), date(2014, 9, 5), 2),
+        ("Ahmed Diriye", date(2014, 9, 6), None, 1),
+    ]
+
+
+def test_relations_holding_on_a_date() -> None:
+    from conflictmap.graph import relations_at
+
+    def held(day: date, actor: str | None = None) -> list[tuple[str, str]]:
+        return [(r["subject"], r["object"]) for r in relations_at(GAO, day, actor)]
+
+    assert held(date(2012, 5, 1)) == [("MNLA", "Gao")]
+    assert held(date(2012, 5, 1), "MUJAO") == []
+    # the MUJAO claim without a start holds from its report (2012-08-10) on
+    assert ("MUJAO", "Gao") in held(date(2012, 9, 1))
+    assert held(date(2012, 3, 1)) == []
