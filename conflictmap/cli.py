@@ -650,6 +650,84 @@ def relations(obj: Context, when: date, actor_name: str | None, as_json: bool) -
         _print_evidence(row["evidence"])
 
 
+@cli.group()
+def network() -> None:
+    """The actor network: centrality, communities, links between two actors, ego networks.
+
+    \b
+    Example:
+        conflictmap network central --as-of 2012-07-01
+        conflictmap network path "Iyad Ag Ghaly" AQIM
+    """
+
+
+@network.command("central")
+@click.option("--as-of", "when", callback=_date, help="The network on this date.")
+@click.option("--top", type=int, default=10, show_default=True)
+@click.option("--by", type=click.Choice(["degree", "betweenness", "pagerank"]), default="degree")
+@click.pass_obj
+def network_central(obj: Context, when: date | None, top: int, by: str) -> None:
+    """The most central actors (JSON).
+
+    \b
+    Example:
+        conflictmap network central --by betweenness
+    """
+    from conflictmap.network import centrality
+
+    _print_json(centrality(obj.store().export(), when, top, by))
+
+
+@network.command("communities")
+@click.option("--as-of", "when", callback=_date, help="The network on this date.")
+@click.option("--allies", is_flag=True, help="Only cooperation links (camps), not fighting.")
+@click.pass_obj
+def network_communities(obj: Context, when: date | None, allies: bool) -> None:
+    """Groups of closely linked actors, largest first (JSON).
+
+    \b
+    Example:
+        conflictmap network communities --allies
+    """
+    from conflictmap.network import communities
+
+    _print_json(communities(obj.store().export(), when, hostile=not allies))
+
+
+@network.command("path")
+@click.argument("source")
+@click.argument("target")
+@click.option("--as-of", "when", callback=_date, help="The network on this date.")
+@click.pass_obj
+def network_path(obj: Context, source: str, target: str, when: date | None) -> None:
+    """How one actor is linked to another, hop by hop with evidence (JSON).
+
+    \b
+    Example:
+        conflictmap network path "Iyad Ag Ghaly" AQIM
+    """
+    from conflictmap.network import link_path
+
+    _print_json(link_path(obj.store().export(), source, target, when))
+
+
+@network.command("ego")
+@click.argument("actor")
+@click.option("--as-of", "when", callback=_date, help="The network on this date.")
+@click.option("--radius", type=int, default=1, show_default=True)
+@click.pass_obj
+def network_ego(obj: Context, actor: str, when: date | None, radius: int) -> None:
+    """An actor's neighbours and the links among them, with evidence (JSON).
+
+    \b
+    Example:
+        conflictmap network ego MUJAO --as-of 2012-07-01
+    """
+    from conflictmap.network import ego_network
+
+    _print_json(ego_network(obj.store().export(), actor, when, radius))
+
+
 @cli.command()
 @click.option("--all", "show_all", is_flag=True, help="Also incidents with a single report.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -37,6 +37,7 @@ COMMANDS = {
     "contradictions",
     "leaders",
     "relations",
+    "network",
     "merge",
     "split",
     "decisions",
