@@ -650,6 +650,24 @@ def relations(obj: Context, when: date, actor_name: str | None, as_json: bool) -
         _print_evidence(row["evidence"])
 
 
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def import_graph(obj: Context, path: Path) -> None:
+    """Load a JSON export (`conflictmap export --format json`) into an empty store.
+
+    \b
+    Example:
+        conflictmap --db copy.db import graph.json
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConflictmapError(f"{path}: not a readable JSON file: {exc}") from exc
+    counts = obj.store().import_graph(data)
+    console.print(", ".join(f"{n} {what}" for what, n in counts.items()) + f" imported from {path}")
+
+
 @cli.group()
 def network() -> None:
     """The actor network: centrality, communities, links between two actors, ego networks.

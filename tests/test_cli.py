@@ -38,6 +38,7 @@ COMMANDS = {
     "leaders",
     "relations",
     "network",
+    "import",
     "merge",
     "split",
     "decisions",

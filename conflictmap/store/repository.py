@@ -164,6 +164,21 @@ class Store:
         with self.engine.begin() as connection:
             return curation.split(connection, entity_id, names, note)
 
+    def import_graph(self, data: dict) -> dict[str, int]:
+        """Load a JSON graph export (``conflictmap export --format json``, read back with
+        ``json.load``) into this empty store, in one transaction; the rows written by kind.
+
+        Raises ``StoreError`` if the store holds documents or ``data`` is not a graph export.
+        What round-trips: ``conflictmap.store.importer``.
+        """
+        from conflictmap.store.importer import import_graph
+
+        try:
+            with self.engine.begin() as connection:
+                return import_graph(connection, data)
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot import the graph: {error}") from error
+
     def decisions(self) -> list[dict]:
         """The audit trail of merges and splits, oldest first."""
         with self.engine.connect() as connection:
