@@ -519,3 +519,36 @@ def test_the_gao_battle_is_one_incident_reported_by_both_outlets(export: dict) -
     assert len(battles) == 1
     outlets = {w["evidence"]["source"] for w in battles[0].witnesses}
     assert {"Sahel Wire", "Desert Courier"} <= outlets
+
+
+def test_the_disputed_konna_toll_is_a_contradiction(export: dict) -> None:
+    from conflictmap.graph import contradictions
+
+    tolls = [
+        c
+        for c in contradictions(export)
+        if c["kind"] == "toll" and c["location"] == "Konna" and c["start"].startswith("2013-01")
+    ]
+    assert tolls
+    assert len(tolls[0]["fatalities"]) >= 2  # each figure with the outlets that gave it
+    assert len({w["document_id"] for w in tolls[0]["witnesses"]}) >= 2
+
+
+def test_a_copied_wire_story_counts_once(export: dict) -> None:
+    from conflictmap.fuse import independent_sources
+
+    documents = {d["id"]: d for d in export["documents"]}
+    copies = [d for d in export["documents"] if d["duplicate_of"]]
+    assert len(copies) == 1
+    copy, original = copies[0]["id"], copies[0]["duplicate_of"]
+    # the copy is kept as a document but adds no witness of its own
+    assert not [e for e in export["events"] if e["evidence"]["document_id"] == copy]
+    events = [e for e in export["events"] if e["evidence"]["document_id"] == original]
+    as_if_extracted = [
+        *events,
+        *(
+            {**e, "evidence": {**e["evidence"], "document_id": copy, "source": None}}
+            for e in events
+        ),
+    ]
+    assert events and independent_sources(as_if_extracted, documents) == 1
