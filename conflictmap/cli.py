@@ -748,18 +748,27 @@ def network_ego(obj: Context, actor: str, when: date | None, radius: int) -> Non
 
 @cli.command()
 @click.option("--all", "show_all", is_flag=True, help="Also incidents with a single report.")
+@click.option("--split", "split_event", type=int, help="Take this event id out of its incident.")
+@click.option("--note", help="Why (with --split).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def incidents(obj: Context, show_all: bool, as_json: bool) -> None:
+def incidents(
+    obj: Context, show_all: bool, split_event: int | None, note: str | None, as_json: bool
+) -> None:
     """Events merged across reports, each with every report as a witness.
 
     \b
     Example:
         conflictmap incidents
         conflictmap incidents --all --json
+        conflictmap incidents --split 42 --note "a second ambush, not the same one"
     """
     from conflictmap.fuse import incidents as find_incidents
 
+    if split_event is not None:
+        obj.store().split_incident(split_event, note)
+        console.print(f"event {split_event} now stands alone")
+        return
     graph = obj.store().export()
     documents = {d["id"]: d for d in graph["documents"]}
     found = [i for i in find_incidents(graph) if show_all or len(i.witnesses) > 1]

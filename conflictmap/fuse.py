@@ -73,10 +73,13 @@ class Incident:
 
 
 def incidents(graph: dict[str, Any]) -> list[Incident]:
-    """The graph's events grouped into incidents, in date order."""
+    """The graph's events grouped into incidents, in date order. An event an analyst split
+    off (``incident_splits``: ``conflictmap incidents --split ID``) stands alone."""
+    alone = set(graph.get("incident_splits") or ())
     found: list[Incident] = []
     for event in sorted(graph.get("events", []), key=_sort_key):
-        home = next((i for i in found if _same(i, event)), None)
+        single = event["id"] in alone
+        home = None if single else next((i for i in found if _same(i, event, alone)), None)
         if home is None:
             found.append(_new(event))
         else:
@@ -119,8 +122,12 @@ def confidence(events: list[dict[str, Any]], documents: dict[str, dict]) -> dict
 # --- matching ---------------------------------------------------------------------------
 
 
-def _same(incident: Incident, event: dict[str, Any]) -> bool:
+def _same(
+    incident: Incident, event: dict[str, Any], alone: set[int] | frozenset[int] = frozenset()
+) -> bool:
     if event["event_type"] != incident.event_type:
+        return False
+    if any(w["id"] in alone for w in incident.witnesses):
         return False
     if not _same_place(incident, event) or not _dates_meet(incident, event):
         return False

@@ -219,3 +219,17 @@ def test_relations_holding_on_a_date() -> None:
     # the MUJAO claim without a start holds from its report (2012-08-10) on
     assert ("MUJAO", "Gao") in held(date(2012, 9, 1))
     assert held(date(2012, 3, 1)) == []
+
+
+def test_an_analysts_split_takes_an_event_out_of_its_incident() -> None:
+    first = event("a", "Sahel Wire", "2012-06-27", "Gao", ["MUJAO"], 20)
+    second = event("b", "Desert Courier", "2012-06-27", "Gao", ["MUJAO"], 35)
+    third = event("c", "Azawad Observer", "2012-06-27", "Gao", ["MUJAO"], 21)
+    merged = incidents(graph(events=[first, second, third]))
+    assert [len(i.witnesses) for i in merged] == [3]
+    split = graph(events=[first, second, third])
+    split["incident_splits"] = [second["id"]]
+    found = incidents(split)
+    assert sorted(len(i.witnesses) for i in found) == [1, 2]
+    [alone] = [i for i in found if len(i.witnesses) == 1]
+    assert alone.witnesses[0]["id"] == second["id"]

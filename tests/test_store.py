@@ -708,3 +708,12 @@ def test_claim_grades_are_stored(store: Store) -> None:
     add(store, doc, replace(extraction, events=graded))
     events = store.events()
     assert events and all(e["evidence"]["grade"]["code"] == "C4" for e in events)
+
+
+def test_incident_split_is_recorded_and_exported(filled: Store) -> None:
+    event_id = filled.events()[0]["id"]
+    filled.split_incident(event_id, note="a different ambush")
+    filled.split_incident(event_id)  # twice: recorded once
+    assert filled.export()["incident_splits"] == [event_id]
+    with pytest.raises(StoreError, match="no event with id 999999"):
+        filled.split_incident(999999)

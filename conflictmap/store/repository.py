@@ -36,6 +36,7 @@ from conflictmap.store.schema import (
     EntityRow,
     EventRow,
     EvidenceRow,
+    IncidentSplitRow,
     MentionRow,
     ParticipantRow,
     RelationRow,
@@ -163,6 +164,21 @@ class Store:
         entity_id = self._id(entity)
         with self.engine.begin() as connection:
             return curation.split(connection, entity_id, names, note)
+
+    def split_incident(self, event_id: int, note: str | None = None) -> dict:
+        """An analyst's split: the event stands alone, never merged into an incident with
+        other reports' events (``fuse.incidents``); kept across re-ingests and exports."""
+        with self.engine.begin() as connection:
+            if connection.scalar(select(EventRow.id).where(EventRow.id == event_id)) is None:
+                raise StoreError(f"no event with id {event_id}")
+            known = select(IncidentSplitRow.id).where(IncidentSplitRow.event_id == event_id)
+            if connection.scalar(known) is None:
+                connection.execute(
+                    insert(IncidentSplitRow).values(
+                        event_id=event_id, note=note, created_at=datetime.now(UTC)
+                    )
+                )
+        return {"event_id": event_id, "note": note}
 
     def import_graph(self, data: dict) -> dict[str, int]:
         """Load a JSON graph export (``conflictmap export --format json``, read back with
@@ -376,6 +392,7 @@ class Store:
             ).all()
             relation_dicts = _relation_dicts(session, relations)
             events = self._events(session)
+            splits = session.scalars(select(IncidentSplitRow.event_id)).all()
         return {
             "format": "conflictmap-graph",
             "version": 1,
@@ -383,6 +400,7 @@ class Store:
             "entities": [_entity_dict(e) for e in entities],
             "relations": relation_dicts,
             "events": sorted(events, key=lambda e: e["id"]),
+            "incident_splits": sorted(splits),
         }
 
 

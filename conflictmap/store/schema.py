@@ -96,6 +96,17 @@ class DecisionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class IncidentSplitRow(Base):
+    """An analyst's split of a wrong incident merge: this event stands alone."""
+
+    __tablename__ = "incident_splits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), unique=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class MentionRow(Base):
     __tablename__ = "mentions"
 
