@@ -817,5 +817,52 @@ def contradictions(obj: Context, as_json: bool) -> None:
             )
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow binding a non-loopback address (the read endpoints need no token).",
+)
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, allow_remote: bool) -> None:
+    """Serve the REST API (JSON, OpenAPI at /openapi.json) on the store.
+
+    Reads are open; writes (POST /api/ingest, /api/entities/merge, /api/entities/split)
+    need `Authorization: Bearer $CONFLICTMAP_TOKEN`, and are refused when it is unset.
+
+    \b
+    Example:
+        conflictmap serve
+        CONFLICTMAP_TOKEN=s3cret conflictmap --db mali.db serve --port 9000
+    """
+    import ipaddress
+    import os
+
+    loopback = host == "localhost"
+    if not loopback:
+        try:
+            loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+        except ValueError:
+            loopback = False
+    if not loopback and not allow_remote:
+        errors.print(
+            f"[red]error:[/red] refusing to bind {escape(host)}: it is not a loopback address, "
+            "and every read endpoint is open to whoever can reach it. "
+            "Pass --allow-remote to do it anyway."
+        )
+        sys.exit(EXIT_ERROR)
+    import uvicorn
+
+    from conflictmap.web import create_app
+
+    hosts = ["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None
+    app = create_app(obj.db, model=obj.model, allowed_hosts=hosts)
+    if not os.environ.get("CONFLICTMAP_TOKEN"):
+        errors.print("CONFLICTMAP_TOKEN is not set: the API is read-only.")
+    uvicorn.run(app, host=host.strip("[]"), port=port, log_level="info")
+
+
 if __name__ == "__main__":
     main()

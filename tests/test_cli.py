@@ -42,6 +42,7 @@ COMMANDS = {
     "merge",
     "split",
     "decisions",
+    "serve",
 }
 
 ATTACK = (

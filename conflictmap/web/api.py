@@ -1,0 +1,567 @@
+"""The REST API: the store's documents, entities, relations and events, and the time-aware
+views (control, leaders, incidents, contradictions, network paths, exports), as JSON.
+
+Reads are open (``conflictmap serve`` binds the loopback address by default); every write
+(ingest a pasted report, merge or split entities) needs ``Authorization: Bearer TOKEN`` with
+the token of ``CONFLICTMAP_TOKEN``. With no token configured, writes are refused: the API
+is never writable by default.
+
+Safety: all text from reports is untrusted and only ever returned inside JSON (never
+rendered as HTML here); every response carries a strict Content-Security-Policy and
+``nosniff``; request bodies are capped (``MAX_BODY_BYTES``, else 413); nothing in a request
+names a file: exports are rendered in memory, reports are posted as text.
+
+Lists are paginated (``limit``, ``offset``) as ``{"items", "total", "limit", "offset"}``;
+ids are the store's (entity, relation and event ids are stable for a given store).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import io
+import json
+import os
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from conflictmap.config import Settings
+from conflictmap.errors import ConflictmapError, EntityNotFoundError
+from conflictmap.export import FORMATS, graph_and_snapshot, render
+from conflictmap.extract.gazetteer import fold
+from conflictmap.store.repository import Store
+from conflictmap.store.schema import DecisionRow, DocumentRow, EntityRow, IncidentSplitRow
+
+__all__ = ["MAX_BODY_BYTES", "SECURITY_HEADERS", "create_app"]
+
+MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cache-control": "no-store",
+}
+MEDIA_TYPES = {
+    "json": "application/json",
+    "acled-csv": "text/csv; charset=utf-8",
+    "stix": "application/stix+json;version=2.1",
+    "graphml": "application/graphml+xml",
+    "gexf": "application/gexf+xml",
+    "geojson": "application/geo+json",
+}
+FILE_NAMES = {
+    "json": "conflictmap.json",
+    "acled-csv": "conflictmap.acled.csv",
+    "stix": "conflictmap.stix.json",
+    "graphml": "conflictmap.graphml",
+    "gexf": "conflictmap.gexf",
+    "geojson": "conflictmap.geojson",
+}
+
+ExportFormat = Enum("ExportFormat", {f.replace("-", "_"): f for f in FORMATS}, type=str)  # type: ignore[misc]
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Name = Annotated[str, Path(min_length=1, max_length=200)]
+OptionalText = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+# --- request bodies -----------------------------------------------------------------------
+
+
+class Report(BaseModel):
+    """A pasted report: its text and what is known about it."""
+
+    text: str = Field(min_length=1, max_length=MAX_BODY_BYTES)
+    title: str | None = Field(default=None, max_length=500)
+    date: dt.date | None = Field(default=None, description="Publication date (YYYY-MM-DD).")
+    source: str | None = Field(default=None, max_length=200, description="The outlet.")
+    url: str | None = Field(default=None, max_length=2000)
+
+
+class Merge(BaseModel):
+    keep: str | int = Field(description="Entity id, name or alias that stays.")
+    absorb: str | int = Field(description="Entity id, name or alias merged into it.")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Split(BaseModel):
+    entity: str | int = Field(description="Entity id, name or alias.")
+    names: list[str] = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+# --- middleware (plain ASGI) --------------------------------------------------------------
+
+ASGIApp = Callable[..., Awaitable[None]]
+
+
+class SecurityHeaders:
+    """Adds ``SECURITY_HEADERS`` to every HTTP response, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                known = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [
+                    (k.encode(), v.encode())
+                    for k, v in SECURITY_HEADERS.items()
+                    if k.encode() not in known
+                ]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses request bodies over ``max_bytes`` with 413, by Content-Length or as read."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _too_large(send, self.max_bytes)
+            return
+        body, more = bytearray(), True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.extend(message.get("body", b""))
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await _too_large(send, self.max_bytes)
+                return
+        replayed = False
+
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(send: Callable, limit: int) -> None:
+    payload = json.dumps({"detail": f"request body over {limit} bytes"}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+# --- the app ------------------------------------------------------------------------------
+
+_bearer = HTTPBearer(auto_error=False, description="The server's CONFLICTMAP_TOKEN.")
+
+
+def authorised(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Writes need the configured token; with none configured they are refused."""
+    token = request.app.state.conflictmap.token
+    if token is None:
+        raise HTTPException(403, "writes are disabled: the server has no CONFLICTMAP_TOKEN")
+    given = credentials.credentials if credentials is not None else ""
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+
+
+class _State:
+    """The store, the cached graph and the lazily loaded extractor of one app."""
+
+    def __init__(self, store: Store, token: str | None, model: str) -> None:
+        self.store = store
+        self.token = token
+        self.model = model
+        self.write_lock = threading.Lock()
+        self.cache_lock = threading.Lock()
+        self.extractor_lock = threading.Lock()
+        self._extractor: Any = None
+        self._cached: tuple[tuple, dict, dict] | None = None
+
+    def version(self) -> tuple:
+        """Changes whenever the stored graph does (also by writes from other processes):
+        the row counts, and the analysts' decisions and incident splits."""
+        with Session(self.store.engine) as session:
+            decisions = session.execute(select(func.count(), func.max(DecisionRow.id))).one()
+            splits = session.scalar(select(func.count()).select_from(IncidentSplitRow))
+        return (*self.store.stats().values(), *decisions, splits)
+
+    def graph(self) -> tuple[dict, dict]:
+        """``Store.export()`` and its snapshot record, recomputed when the store changed.
+        Shared between requests: read it, never change it."""
+        with self.cache_lock:
+            key = self.version()
+            if self._cached is None or self._cached[0] != key:
+                graph, meta = graph_and_snapshot(self.store)
+                self._cached = (key, graph, meta)
+            return self._cached[1], self._cached[2]
+
+    def extractor(self) -> Any:
+        with self.extractor_lock:
+            if self._extractor is None:
+                from conflictmap.extract.pipeline import Extractor
+
+                self._extractor = Extractor(self.model)
+            return self._extractor
+
+
+def create_app(
+    store_url: str | None = None,
+    token: str | None = None,
+    *,
+    model: str | None = None,
+    allowed_hosts: Iterable[str] | None = None,
+    extractor: Any = None,
+) -> FastAPI:
+    """The API over the store at ``store_url`` (default ``Settings().db``).
+
+    ``token`` (default ``CONFLICTMAP_TOKEN``) authorises writes; without one, writes are
+    refused. ``allowed_hosts`` restricts the Host header (against DNS rebinding when served
+    on the loopback address). ``extractor``: an ``Extractor`` already loaded (else the
+    ``model``'s is loaded on the first ingest).
+    """
+    settings = Settings()
+    if token is None:
+        token = os.environ.get("CONFLICTMAP_TOKEN") or None
+    state = _State(Store(store_url or settings.db), token or None, model or settings.model)
+    app = FastAPI(
+        title="conflictmap",
+        summary="A sourced, time-aware knowledge graph of armed conflict, from news reports.",
+        description=__doc__,
+        version=_version(),
+        docs_url=None,  # the Swagger/ReDoc pages load scripts from a CDN: not under this CSP
+        redoc_url=None,
+    )
+    state._extractor = extractor
+    app.state.conflictmap = state
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so on every response
+
+    @app.exception_handler(EntityNotFoundError)
+    async def _not_found(_request: Request, error: EntityNotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=404)
+
+    @app.exception_handler(ConflictmapError)
+    async def _refused(_request: Request, error: ConflictmapError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=400)
+
+    write = [Depends(authorised)]
+
+    # --- documents ------------------------------------------------------------------------
+
+    @app.get("/api/documents", tags=["documents"])
+    def list_documents(limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> dict:
+        """Stored documents, oldest first: date and its origin, outlet, duplicate status."""
+        return _page(state.store.documents(), limit, offset)
+
+    @app.get("/api/documents/{doc_id}", tags=["documents"])
+    def get_document(doc_id: Name) -> dict:
+        """One document with its text, and the events extracted from it."""
+        found = [d for d in state.store.documents() if d["id"] == doc_id]
+        if not found:
+            raise HTTPException(404, "no such document")
+        with Session(state.store.engine) as session:
+            text = session.scalar(select(DocumentRow.text).where(DocumentRow.id == doc_id))
+        graph, _ = state.graph()
+        events = [e for e in graph["events"] if e["document_id"] == doc_id]
+        return {**found[0], "text": text, "events": events}
+
+    # --- entities -------------------------------------------------------------------------
+
+    @app.get("/api/entities", tags=["entities"])
+    def list_entities(
+        type: Annotated[str | None, Query(max_length=40, description="e.g. ARMED_GROUP")] = None,
+        q: Annotated[str | None, Query(max_length=200, description="Name or alias part.")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> dict:
+        """Actors and places, by id; filter by type and by a part of a name or alias."""
+        graph, _ = state.graph()
+        rows = graph["entities"]
+        if type:
+            rows = [e for e in rows if e["type"] == type.upper()]
+        if q:
+            rows = _matching(rows, q)
+        return _page(rows, limit, offset)
+
+    @app.post("/api/entities/merge", tags=["entities", "writes"], dependencies=write)
+    def merge_entities(body: Merge) -> dict:
+        """An analyst's merge: ``absorb`` becomes part of ``keep`` (audited)."""
+        with state.write_lock:
+            return state.store.merge(body.keep, body.absorb, body.note)
+
+    @app.post("/api/entities/split", tags=["entities", "writes"], dependencies=write)
+    def split_entity(body: Split) -> dict:
+        """An analyst's split: ``names`` become a new entity (audited)."""
+        with state.write_lock:
+            return state.store.split(body.entity, body.names, body.note)
+
+    @app.get("/api/entities/{entity_id}", tags=["entities"])
+    def get_entity(entity_id: Annotated[int, Path(ge=1)]) -> dict:
+        """An entity's profile: aliases, place, relations over time and events, with evidence."""
+        with Session(state.store.engine) as session:
+            if session.get(EntityRow, entity_id) is None:
+                raise HTTPException(404, f"no entity with id {entity_id}")
+        return state.store.entity(entity_id)
+
+    # --- relations and events -------------------------------------------------------------
+
+    @app.get("/api/relations", tags=["graph"])
+    def list_relations(
+        predicate: Annotated[str | None, Query(max_length=40)] = None,
+        actor: OptionalText = None,
+        as_of: Annotated[date | None, Query(description="Only those holding on this date.")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> dict:
+        """Relations with their validity and evidence; ``as_of`` keeps those that held then."""
+        from conflictmap.graph import entity_names, relations_at
+
+        graph, _ = state.graph()
+        if as_of is not None:
+            rows = relations_at(graph, as_of, actor)
+        else:
+            rows = graph["relations"]
+            if actor:
+                names = entity_names(graph, actor) or {actor}
+                rows = [r for r in rows if r["subject"] in names or r["object"] in names]
+        if predicate:
+            rows = [r for r in rows if r["predicate"] == predicate]
+        return _page(rows, limit, offset)
+
+    @app.get("/api/events", tags=["graph"])
+    def list_events(
+        type: Annotated[
+            str | None, Query(max_length=80, description="Event/sub-event type")
+        ] = None,
+        actor: OptionalText = None,
+        place: OptionalText = None,
+        since: Annotated[date | None, Query(description="On or after (YYYY-MM-DD).")] = None,
+        until: Annotated[date | None, Query(description="On or before (YYYY-MM-DD).")] = None,
+        bbox: Annotated[
+            str | None,
+            Query(
+                pattern=r"^[-+0-9.eE]+(,[-+0-9.eE]+){3}$",
+                description="minlon,minlat,maxlon,maxlat",
+            ),
+        ] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> dict:
+        """Events, newest first, with their place, actors, toll and evidence; unknown
+        ``actor`` or ``place`` names are 404."""
+        box = _bbox(bbox) if bbox else None
+        rows = state.store.events(type, place, since, until, actor)
+        if box is not None:
+            rows = [e for e in rows if _inside(e, box)]
+        return _page(rows, limit, offset)
+
+    @app.get("/api/events/{event_id}", tags=["graph"])
+    def get_event(event_id: Annotated[int, Path(ge=1)]) -> dict:
+        graph, _ = state.graph()
+        for event in graph["events"]:
+            if event["id"] == event_id:
+                return event
+        raise HTTPException(404, f"no event with id {event_id}")
+
+    @app.get("/api/search", tags=["graph"])
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=200)],
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    ) -> dict:
+        """Actors and places by name or alias, documents by title."""
+        graph, _ = state.graph()
+        found = _matching(graph["entities"], q)
+        key = fold(q)
+        documents = [d for d in graph["documents"] if key in fold(d.get("title") or "")]
+        return {
+            "entities": [e for e in found if e["type"] != "LOCATION"][:limit],
+            "places": [e for e in found if e["type"] == "LOCATION"][:limit],
+            "documents": documents[:limit],
+        }
+
+    # --- time-aware views -----------------------------------------------------------------
+
+    @app.get("/api/control/{place}", tags=["timelines"])
+    def control(place: Name, at: Annotated[date | None, Query()] = None) -> list[dict]:
+        """Who controlled a place, when, on what evidence (``at``: only who held it then)."""
+        from conflictmap.graph import control_timeline
+
+        graph, _ = state.graph()
+        spans = control_timeline(graph, place)
+        return [s.to_dict() for s in spans if at is None or s.holds(at)]
+
+    @app.get("/api/leaders/{group}", tags=["timelines"])
+    def leaders(group: Name) -> list[dict]:
+        """A group's leadership succession, with the evidence."""
+        from conflictmap.graph import leadership
+
+        graph, _ = state.graph()
+        return [s.to_dict() for s in leadership(graph, group)]
+
+    @app.get("/api/incidents", tags=["timelines"])
+    def list_incidents(
+        all: Annotated[bool, Query(description="Also incidents with one report.")] = False,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> dict:
+        """Events merged across reports, each with every report as a witness."""
+        from conflictmap.fuse import incidents
+
+        graph, _ = state.graph()
+        documents = {d["id"]: d for d in graph["documents"]}
+        found = [i for i in incidents(graph) if all or len(i.witnesses) > 1]
+        return _page([i.to_dict(documents) for i in found], limit, offset)
+
+    @app.get("/api/contradictions", tags=["timelines"])
+    def list_contradictions() -> list[dict]:
+        """Where reports disagree: who held a place, or how many died."""
+        from conflictmap.graph import contradictions
+
+        graph, _ = state.graph()
+        return contradictions(graph)
+
+    @app.get("/api/network/path", tags=["network"])
+    def network_path(
+        source: Annotated[str, Query(min_length=1, max_length=200)],
+        target: Annotated[str, Query(min_length=1, max_length=200)],
+        as_of: Annotated[date | None, Query()] = None,
+    ) -> list[dict]:
+        """How one actor is linked to another, hop by hop with evidence (empty: not linked)."""
+        from conflictmap.network import link_path
+
+        graph, _ = state.graph()
+        return link_path(graph, source, target, as_of)
+
+    @app.get(
+        "/api/export/{fmt}",
+        tags=["exports"],
+        response_class=Response,
+        responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()}}},
+    )
+    def export(fmt: ExportFormat) -> Response:
+        """The whole graph in one export format, rendered in memory."""
+        graph, meta = state.graph()
+        text = render({**graph, "metadata": meta}, fmt.value)
+        return Response(
+            text,
+            media_type=MEDIA_TYPES[fmt.value],
+            headers={"content-disposition": f'attachment; filename="{FILE_NAMES[fmt.value]}"'},
+        )
+
+    # --- writes ---------------------------------------------------------------------------
+
+    @app.post("/api/ingest", tags=["writes"], dependencies=write)
+    def ingest(report: Report) -> dict:
+        """Ingest a pasted report the way ``conflictmap ingest`` does (dedup, extract, store)."""
+        from conflictmap.ingest.readers import ReadError, read_stream
+        from conflictmap.ingest.run import ingest_documents
+
+        record = report.model_dump(exclude_none=True, mode="json")
+        items = list(read_stream(io.StringIO(json.dumps(record) + "\n"), "<api>"))
+        failed = [str(i) for i in items if isinstance(i, ReadError)]
+        if failed:
+            raise HTTPException(422, failed)
+        extractor = state.extractor()
+        with state.write_lock:
+            done = ingest_documents(items, state.store, extractor)
+        return {
+            **done.summary(),
+            "documents": done.stored,
+            "near_duplicates_of": dict(done.near_duplicates),
+            "skipped_reasons": dict(done.skipped),
+        }
+
+    return app
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _page(rows: list, limit: int, offset: int) -> dict:
+    return {
+        "items": rows[offset : offset + limit],
+        "total": len(rows),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def _matching(entities: list[dict], q: str) -> list[dict]:
+    key = fold(q)
+    if not key:
+        return []
+    return [e for e in entities if any(key in fold(n) for n in [e["name"], *e["aliases"]])]
+
+
+def _bbox(value: str) -> tuple[float, float, float, float]:
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in value.split(","))
+    except ValueError as error:
+        raise HTTPException(422, "bbox: four numbers, minlon,minlat,maxlon,maxlat") from error
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise HTTPException(422, "bbox: need -180<=minlon<=maxlon<=180, -90<=minlat<=maxlat<=90")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def _inside(event: dict, box: tuple[float, float, float, float]) -> bool:
+    lat, lon = event.get("latitude"), event.get("longitude")
+    if lat is None or lon is None:
+        return False
+    return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("conflictmap")
+    except PackageNotFoundError:
+        return "0"

@@ -1,0 +1,382 @@
+"""The REST API (``conflictmap.web``) on a real store built from ``examples/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from conflictmap.export import FORMATS
+from conflictmap.ingest.readers import discover, iter_documents
+from conflictmap.ingest.run import ingest_documents
+from conflictmap.store.repository import Store
+from conflictmap.web import create_app
+from conflictmap.web.api import MAX_BODY_BYTES
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+TOKEN = "test-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+GAO_BOX = "-0.5,15.8,0.5,16.8"  # Gao: 16.27 N, 0.04 W
+MUJAO = "Movement for Oneness and Jihad in West Africa"
+MARKET = {
+    "text": "Gunmen attacked a market in Gao on Tuesday, killing four people, residents said.",
+    "title": "Market attack in Gao",
+    "date": "2019-03-07",
+    "source": "Test Wire",
+}
+CSP = (
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+@pytest.fixture(scope="module")
+def examples_db(tmp_path_factory: pytest.TempPathFactory, extractor) -> str:
+    db = str(tmp_path_factory.mktemp("api") / "examples.db")
+    with Store(db) as store:
+        report = ingest_documents(iter_documents(discover([EXAMPLES])), store, extractor)
+    assert report.stored
+    return db
+
+
+@pytest.fixture(scope="module")
+def client(examples_db: str) -> Iterator[TestClient]:
+    """Read-only use: the examples store, with no token configured (writes refused)."""
+    with TestClient(create_app(examples_db, token="")) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def writable(tmp_path: Path, extractor) -> Iterator[TestClient]:
+    """A fresh store that takes writes with ``TOKEN``."""
+    app = create_app(str(tmp_path / "w.db"), token=TOKEN, extractor=extractor)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def ok(response) -> dict | list:  # noqa: ANN001
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def test_documents_are_paginated(client: TestClient) -> None:
+    first = ok(client.get("/api/documents", params={"limit": 2}))
+    assert first["total"] > 2 and len(first["items"]) == 2 and first["offset"] == 0
+    second = ok(client.get("/api/documents", params={"limit": 2, "offset": 2}))
+    assert {d["id"] for d in first["items"]}.isdisjoint(d["id"] for d in second["items"])
+    everything = ok(client.get("/api/documents", params={"limit": 500}))
+    assert len(everything["items"]) == first["total"]
+    assert client.get("/api/documents", params={"limit": 501}).status_code == 422
+    assert client.get("/api/documents", params={"offset": -1}).status_code == 422
+
+
+def test_a_document_with_its_text_and_events(client: TestClient) -> None:
+    listed = ok(client.get("/api/documents", params={"limit": 500}))["items"]
+    doc = ok(client.get(f"/api/documents/{listed[0]['id']}"))
+    assert doc["id"] == listed[0]["id"] and doc["text"]
+    assert all(e["document_id"] == doc["id"] for e in doc["events"])
+    assert client.get("/api/documents/no-such-doc").status_code == 404
+
+
+def test_events_filter_by_bbox_around_gao(client: TestClient) -> None:
+    everything = ok(client.get("/api/events", params={"limit": 500}))
+    near = ok(client.get("/api/events", params={"bbox": GAO_BOX, "limit": 500}))
+    assert 0 < near["total"] < everything["total"]
+    for event in near["items"]:
+        assert 15.8 <= event["latitude"] <= 16.8 and -0.5 <= event["longitude"] <= 0.5
+    assert any(e["location"] == "Gao" for e in near["items"])
+    assert all(e["location"] != "Konna" for e in near["items"])
+    for bad in ("1,2,3", "a,b,c,d", "10,0,-10,5", "0,0,0,100"):
+        assert client.get("/api/events", params={"bbox": bad}).status_code == 422
+
+
+def test_events_filter_by_dates_type_and_place(client: TestClient) -> None:
+    window = {"since": "2012-06-01", "until": "2012-07-31", "limit": 500}
+    found = ok(client.get("/api/events", params=window))["items"]
+    assert found
+    for event in found:
+        assert event["date_end"] >= "2012-06-01" and event["date"] <= "2012-07-31"
+    battles = ok(client.get("/api/events", params={**window, "type": "Battles"}))["items"]
+    assert battles and all(e["event_type"] == "Battles" for e in battles)
+    at_gao = ok(client.get("/api/events", params={"place": "Gao", "limit": 500}))["items"]
+    assert at_gao and all(e["location"] == "Gao" for e in at_gao)
+    assert client.get("/api/events", params={"since": "01/06/2012"}).status_code == 422
+    assert client.get("/api/events", params={"place": "Atlantis"}).status_code == 404
+
+
+def test_event_ids_are_stable(client: TestClient) -> None:
+    page = ok(client.get("/api/events", params={"limit": 5}))["items"]
+    again = ok(client.get("/api/events", params={"limit": 5}))["items"]
+    assert [e["id"] for e in page] == [e["id"] for e in again]
+    assert ok(client.get(f"/api/events/{page[0]['id']}")) == page[0]
+    assert client.get("/api/events/999999").status_code == 404
+
+
+def test_entities_list_search_and_profile(client: TestClient) -> None:
+    groups = ok(client.get("/api/entities", params={"type": "armed_group", "limit": 500}))
+    assert groups["items"] and all(e["type"] == "ARMED_GROUP" for e in groups["items"])
+    found = ok(client.get("/api/entities", params={"q": "mujao"}))["items"]
+    mujao = next(e for e in found if e["name"] == MUJAO)
+    profile = ok(client.get(f"/api/entities/{mujao['id']}"))
+    assert profile["name"] == MUJAO and profile["mentions"] > 0
+    assert profile["relations"] and profile["events"]
+    assert client.get("/api/entities/999999").status_code == 404
+    assert client.get("/api/entities/not-a-number").status_code == 422
+
+
+def test_search_finds_entities_places_and_documents(client: TestClient) -> None:
+    found = ok(client.get("/api/search", params={"q": "gao"}))
+    assert any(p["name"] == "Gao" for p in found["places"])
+    assert all(e["type"] != "LOCATION" for e in found["entities"])
+    assert any("Gao" in (d["title"] or "") for d in found["documents"])
+    assert client.get("/api/search").status_code == 422
+
+
+def test_control_of_gao(client: TestClient) -> None:
+    spans = ok(client.get("/api/control/Gao", params={"at": "2012-07-01"}))
+    assert MUJAO in [s["actor"] for s in spans]
+    assert all(s["start"] <= "2012-07-01" for s in spans)
+    everything = ok(client.get("/api/control/Gao"))
+    assert len(everything) > len(spans)
+    assert all(s["evidence"] for s in everything)
+
+
+def test_relations_as_of_a_date(client: TestClient) -> None:
+    rows = ok(client.get("/api/relations", params={"as_of": "2012-07-01", "limit": 500}))
+    assert rows["items"]
+    controls = ok(
+        client.get(
+            "/api/relations",
+            params={"as_of": "2012-07-01", "predicate": "controls", "actor": "MUJAO"},
+        )
+    )["items"]
+    assert any(r["subject"] == MUJAO and r["object"] == "Gao" for r in controls)
+    assert all(r["predicate"] == "controls" for r in controls)
+
+
+def test_contradictions_include_the_konna_toll(client: TestClient) -> None:
+    rows = ok(client.get("/api/contradictions"))
+    tolls = [r for r in rows if r["kind"] == "toll" and r["location"] == "Konna"]
+    assert tolls and len(tolls[0]["fatalities"]) >= 2
+
+
+def test_incidents_leaders_and_network(client: TestClient) -> None:
+    incidents = ok(client.get("/api/incidents"))
+    assert incidents["items"] and all(len(i["witnesses"]) > 1 for i in incidents["items"])
+    assert ok(client.get("/api/incidents", params={"all": True}))["total"] > incidents["total"]
+    assert isinstance(ok(client.get("/api/leaders/Ansar Dine")), list)
+    path = ok(client.get("/api/network/path", params={"source": "MUJAO", "target": "Gao"}))
+    assert isinstance(path, list)
+    assert client.get("/api/network/path", params={"source": "MUJAO"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"),
+    [("stix", "application/stix+json"), ("acled-csv", "text/csv"), ("json", "application/json")],
+)
+def test_exports(client: TestClient, fmt: str, media_type: str) -> None:
+    response = client.get(f"/api/export/{fmt}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert response.headers["content-disposition"].startswith("attachment")
+    if fmt == "acled-csv":
+        assert response.text.splitlines()[0].startswith("event_id_cnty") or "," in response.text
+    else:
+        assert response.json()
+
+
+def test_unknown_export_formats_and_paths_are_refused(client: TestClient) -> None:
+    for fmt in ("pdf", "..%2F..%2Fetc%2Fpasswd", "json/../../x"):
+        assert client.get(f"/api/export/{fmt}").status_code in (404, 422)
+
+
+def test_reads_leave_the_shared_graph_as_the_store_has_it(
+    client: TestClient, examples_db: str
+) -> None:
+    for fmt in FORMATS:
+        assert client.get(f"/api/export/{fmt}").status_code == 200
+    graph, _ = client.app.state.conflictmap.graph()
+    with Store(examples_db) as store:
+        assert graph == store.export()
+
+
+def test_openapi_lists_the_paths(client: TestClient) -> None:
+    spec = ok(client.get("/openapi.json"))
+    for path in (
+        "/api/documents",
+        "/api/documents/{doc_id}",
+        "/api/entities",
+        "/api/entities/{entity_id}",
+        "/api/relations",
+        "/api/events",
+        "/api/search",
+        "/api/control/{place}",
+        "/api/leaders/{group}",
+        "/api/incidents",
+        "/api/contradictions",
+        "/api/network/path",
+        "/api/export/{fmt}",
+        "/api/ingest",
+        "/api/entities/merge",
+        "/api/entities/split",
+    ):
+        assert path in spec["paths"], path
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+
+
+def test_security_headers_on_every_response(client: TestClient) -> None:
+    for response in (
+        client.get("/api/documents"),
+        client.get("/api/entities/999999"),
+        client.get("/openapi.json"),
+        client.post("/api/ingest", json=MARKET),
+    ):
+        assert response.headers["content-security-policy"] == CSP
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def test_writes_are_refused_when_no_token_is_configured(client: TestClient) -> None:
+    before = ok(client.get("/api/documents"))["total"]
+    for path, body in (
+        ("/api/ingest", MARKET),
+        ("/api/entities/merge", {"keep": "MUJAO", "absorb": "MNLA"}),
+        ("/api/entities/split", {"entity": "MUJAO", "names": ["MUJAO"]}),
+    ):
+        assert client.post(path, json=body).status_code == 403
+        assert client.post(path, json=body, headers=AUTH).status_code == 403
+    assert ok(client.get("/api/documents"))["total"] == before
+
+
+def test_writes_need_the_right_token(writable: TestClient) -> None:
+    assert writable.post("/api/ingest", json=MARKET).status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token"}
+    assert writable.post("/api/ingest", json=MARKET, headers=wrong).status_code == 401
+    basic = {"Authorization": f"Basic {TOKEN}"}
+    assert writable.post("/api/ingest", json=MARKET, headers=basic).status_code == 401
+    assert ok(writable.get("/api/documents"))["total"] == 0
+
+
+def test_a_pasted_report_is_ingested(writable: TestClient) -> None:
+    assert ok(writable.get("/api/events"))["total"] == 0
+    assert ok(writable.get("/api/search", params={"q": "Gao"}))["places"] == []
+    done = ok(writable.post("/api/ingest", json=MARKET, headers=AUTH))
+    assert done["stored"] == 1 and len(done["documents"]) == 1
+    events = ok(writable.get("/api/events", params={"since": "2019-03-01"}))["items"]
+    assert events and any(e["location"] == "Gao" for e in events)
+    assert ok(writable.get("/api/search", params={"q": "Gao"}))["places"]  # cache renewed
+    doc = ok(writable.get(f"/api/documents/{done['documents'][0]}"))
+    assert doc["title"] == MARKET["title"] and doc["source"] == "Test Wire"
+    assert doc["date"] == "2019-03-07"
+    again = ok(writable.post("/api/ingest", json=MARKET, headers=AUTH))
+    assert again["stored"] == 0 and again["skipped"] == 1
+
+
+def test_bad_reports_are_422(writable: TestClient) -> None:
+    for body in (
+        {"title": "no text"},
+        {"text": ""},
+        {"text": "   "},
+        {**MARKET, "date": "7 March 2019"},
+        {**MARKET, "text": 42},
+    ):
+        assert writable.post("/api/ingest", json=body, headers=AUTH).status_code == 422, body
+    assert ok(writable.get("/api/documents"))["total"] == 0
+
+
+def test_oversized_bodies_are_413(writable: TestClient) -> None:
+    big = {**MARKET, "text": "Gunmen attacked Gao. " * (MAX_BODY_BYTES // 20)}
+    assert writable.post("/api/ingest", json=big, headers=AUTH).status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it is read
+        yield b'{"text": "'
+        for _ in range(MAX_BODY_BYTES // 1000 + 1):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = writable.post(
+        "/api/ingest",
+        content=chunks(),
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-security-policy"] == CSP
+    assert ok(writable.get("/api/documents"))["total"] == 0
+
+
+def test_markup_in_reports_comes_back_as_plain_json_strings(writable: TestClient) -> None:
+    script, img = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"
+    report = {
+        "text": f"Rebels attacked Kidal on Monday, officials said. {script} {img}",
+        "title": f"Kidal {script}",
+        "date": "2019-04-01",
+    }
+    done = ok(writable.post("/api/ingest", json=report, headers=AUTH))
+    response = writable.get(f"/api/documents/{done['documents'][0]}")
+    doc = ok(response)
+    assert script in doc["text"] and img in doc["text"]
+    assert doc["title"] == report["title"]
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-security-policy"] == CSP
+    listed = writable.get("/api/search", params={"q": "Kidal"})
+    assert any(d["title"] == report["title"] for d in ok(listed)["documents"])
+
+
+def test_merge_and_split_entities(writable: TestClient) -> None:
+    ok(writable.post("/api/ingest", json=MARKET, headers=AUTH))
+    second = {
+        "text": "Soldiers of the Malian army clashed with MNLA rebels near Kidal on Monday, "
+        "a military source said.",
+        "date": "2019-03-12",
+    }
+    ok(writable.post("/api/ingest", json=second, headers=AUTH))
+    places = ok(writable.get("/api/entities", params={"type": "LOCATION"}))["items"]
+    names = {p["name"] for p in places}
+    assert {"Gao", "Kidal"} <= names
+    gao = next(p for p in places if p["name"] == "Gao")
+    kidal = next(p for p in places if p["name"] == "Kidal")
+    body = {"keep": gao["id"], "absorb": kidal["id"], "note": "test"}
+    assert writable.post("/api/entities/merge", json=body).status_code == 401
+    merged = ok(writable.post("/api/entities/merge", json=body, headers=AUTH))
+    assert merged["kind"] == "merge"
+    assert "Kidal" in ok(writable.get(f"/api/entities/{gao['id']}"))["aliases"]
+    assert writable.get(f"/api/entities/{kidal['id']}").status_code == 404
+    split = {"entity": gao["id"], "names": ["Kidal"], "note": "two towns"}
+    done = ok(writable.post("/api/entities/split", json=split, headers=AUTH))
+    assert done["kind"] == "split"
+    assert "Kidal" not in ok(writable.get(f"/api/entities/{gao['id']}"))["aliases"]
+    again = writable.post("/api/entities/split", json=split, headers=AUTH)
+    assert again.status_code == 400  # no longer a name of Gao
+    unknown = {"keep": "Atlantis", "absorb": "Gao"}
+    assert writable.post("/api/entities/merge", json=unknown, headers=AUTH).status_code == 404
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+def test_loopback_app_refuses_other_host_headers(examples_db: str) -> None:
+    app = create_app(examples_db, token="", allowed_hosts=["127.0.0.1", "localhost"])
+    with TestClient(app, base_url="http://127.0.0.1:8765") as local:
+        assert local.get("/api/documents").status_code == 200
+    with TestClient(app, base_url="http://attacker.example") as rebound:
+        assert rebound.get("/api/documents").status_code == 400
+
+
+def test_serve_refuses_a_remote_host_without_allow_remote(examples_db: str) -> None:
+    from conflictmap.cli import cli
+
+    result = CliRunner().invoke(cli, ["--db", examples_db, "serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 1
+    assert "--allow-remote" in result.output and "loopback" in result.output
