@@ -582,11 +582,17 @@ def control(obj: Context, place: str, when: date | None, as_json: bool) -> None:
     spans = control_timeline(obj.store().export(), place)
     if when is not None:
         spans = [s for s in spans if s.holds(when)]
+    empty = f"No control of {escape(place)} on record" + (f" on {when}" if when else "")
+    _print_spans(spans, as_json, empty)
+
+
+def _print_spans(spans: list, as_json: bool, empty: str) -> None:
+    """Who held a place or led a group from when to when, each span with its evidence."""
     if as_json:
         _print_json([s.to_dict() for s in spans])
         return
     if not spans:
-        console.print(f"No control of {escape(place)} on record" + (f" on {when}" if when else ""))
+        console.print(empty)
     for span in spans:
         until = span.end.isoformat() if span.end else "open"
         console.print(f"• [bold]{escape(span.actor)}[/bold]  {span.start} -> {until}")
@@ -608,16 +614,7 @@ def leaders(obj: Context, group: str, as_json: bool) -> None:
     from conflictmap.graph import leadership
 
     spans = leadership(obj.store().export(), group)
-    if as_json:
-        _print_json([s.to_dict() for s in spans])
-        return
-    if not spans:
-        console.print(f"No leader of {escape(group)} on record")
-    for span in spans:
-        until = span.end.isoformat() if span.end else "open"
-        console.print(f"• [bold]{escape(span.actor)}[/bold]  {span.start} -> {until}")
-        for evidence in span.evidence:
-            _print_evidence(evidence)
+    _print_spans(spans, as_json, f"No leader of {escape(group)} on record")
 
 
 @cli.command()
