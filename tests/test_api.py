@@ -99,6 +99,18 @@ def test_events_filter_by_bbox_around_gao(client: TestClient) -> None:
         assert client.get("/api/events", params={"bbox": bad}).status_code == 422
 
 
+def test_events_pages_are_cut_in_the_store_and_add_up(client: TestClient) -> None:
+    for params in ({}, {"bbox": GAO_BOX}, {"since": "2012-06-01", "type": "Battles"}):
+        whole = ok(client.get("/api/events", params={**params, "limit": 500}))
+        pages = [
+            ok(client.get("/api/events", params={**params, "limit": 2, "offset": offset}))
+            for offset in range(0, whole["total"] + 2, 2)
+        ]
+        assert all(p["total"] == whole["total"] and p["limit"] == 2 for p in pages)
+        assert [e["id"] for p in pages for e in p["items"]] == [e["id"] for e in whole["items"]]
+        assert pages[-1]["items"] == []
+
+
 def test_events_filter_by_dates_type_and_place(client: TestClient) -> None:
     window = {"since": "2012-06-01", "until": "2012-07-31", "limit": 500}
     found = ok(client.get("/api/events", params=window))["items"]

@@ -332,6 +332,16 @@ def test_event_filters(filled: Store) -> None:
     assert len(filled.events(actor="Mali armed forces")) == 1
     assert len(filled.events("Battles", actor="ALF", until=date(2012, 4, 30))) == 2
     assert len(filled.events(limit=1)) == 1
+    # Pages cut in SQL, with the number of matching events.
+    everything = filled.events()
+    assert filled.events(limit=2, offset=1) == everything[1:3]
+    assert filled.events(offset=2) == everything[2:]
+    page, total = filled.events_page("Battles", limit=1, offset=1)
+    assert total == len(filled.events("Battles")) and page == filled.events("Battles")[1:2]
+    assert filled.events(bbox=(-180.0, -90.0, 180.0, 90.0)) == [
+        e for e in everything if e["latitude"] is not None
+    ]
+    assert filled.events(bbox=(100.0, 0.0, 101.0, 1.0)) == []
 
 
 def test_event_filter_unknown_place_raises(filled: Store) -> None:

@@ -314,9 +314,50 @@ class Store:
         until: date | None = None,
         actor: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
+        bbox: tuple[float, float, float, float] | None = None,
     ) -> list[dict]:
-        """Events filtered by type (event or sub-event), place, actor and date range."""
-        conditions = []
+        """Events, newest first, filtered by type (event or sub-event), place, actor, date
+        range and ``bbox`` (min_lon, min_lat, max_lon, max_lat of the event's place)."""
+        return self.events_page(
+            event_type, place, since, until, actor, limit, offset, bbox, count=False
+        )[0]
+
+    def events_page(
+        self,
+        event_type: str | None = None,
+        place: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        bbox: tuple[float, float, float, float] | None = None,
+        *,
+        count: bool = True,
+    ) -> tuple[list[dict], int | None]:
+        """One page of ``events(...)``, filtered and cut in SQL, and the number of events
+        that match the filters (``None`` with ``count=False``)."""
+        conditions = self._event_conditions(event_type, place, since, until, actor, bbox)
+        with Session(self.engine) as session:
+            total = None
+            if count:
+                total = session.scalar(
+                    select(func.count()).select_from(EventRow).where(*conditions)
+                )
+            rows = self._events(session, *conditions, limit=limit, offset=offset)
+        return rows, total
+
+    def _event_conditions(
+        self,
+        event_type: str | None,
+        place: str | None,
+        since: date | None,
+        until: date | None,
+        actor: str | None,
+        bbox: tuple[float, float, float, float] | None,
+    ) -> list[Any]:
+        conditions: list[Any] = []
         if event_type:
             conditions.append(
                 or_(
@@ -337,10 +378,21 @@ class Store:
             conditions.append(EventRow.date_end >= since)
         if until:
             conditions.append(EventRow.date_start <= until)
-        with Session(self.engine) as session:
-            return self._events(session, *conditions, limit=limit)
+        if bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = bbox
+            conditions.append(
+                EventRow.location_id.in_(
+                    select(EntityRow.id).where(
+                        EntityRow.longitude.between(min_lon, max_lon),
+                        EntityRow.latitude.between(min_lat, max_lat),
+                    )
+                )
+            )
+        return conditions
 
-    def _events(self, session: Session, *conditions: Any, limit: int | None = None) -> list[dict]:
+    def _events(
+        self, session: Session, *conditions: Any, limit: int | None = None, offset: int = 0
+    ) -> list[dict]:
         query = (
             select(EventRow)
             .where(*conditions)
@@ -353,6 +405,8 @@ class Store:
         )
         if limit:
             query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         rows = session.scalars(query).all()
         documents = _document_index(session, {r.document_id for r in rows})
         return [_event_dict(row, documents) for row in rows]

@@ -398,10 +398,8 @@ def create_app(
         """Events, newest first, with their place, actors, toll and evidence; unknown
         ``actor`` or ``place`` names are 404."""
         box = _bbox(bbox) if bbox else None
-        rows = state.store.events(type, place, since, until, actor)
-        if box is not None:
-            rows = [e for e in rows if _inside(e, box)]
-        return _page(rows, limit, offset)
+        rows, total = state.store.events_page(type, place, since, until, actor, limit, offset, box)
+        return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
     @app.get("/api/events/{event_id}", tags=["graph"])
     def get_event(event_id: Annotated[int, Path(ge=1)]) -> dict:
@@ -549,13 +547,6 @@ def _bbox(value: str) -> tuple[float, float, float, float]:
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
         raise HTTPException(422, "bbox: need -180<=minlon<=maxlon<=180, -90<=minlat<=maxlat<=90")
     return min_lon, min_lat, max_lon, max_lat
-
-
-def _inside(event: dict, box: tuple[float, float, float, float]) -> bool:
-    lat, lon = event.get("latitude"), event.get("longitude")
-    if lat is None or lon is None:
-        return False
-    return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
 
 
 def _version() -> str:
