@@ -77,11 +77,17 @@ def incidents(graph: dict[str, Any]) -> list[Incident]:
     off (``incident_splits``: ``conflictmap incidents --split ID``) stands alone."""
     alone = set(graph.get("incident_splits") or ())
     found: list[Incident] = []
+    active: list[Incident] = []  # incidents an event of this date can still join
+    window = timedelta(days=WINDOW_DAYS)
     for event in sorted(graph.get("events", []), key=_sort_key):
+        start, _ = _interval(event)
+        if start is not None:  # events come in date order: older incidents are done
+            active = [i for i in active if i.start and (i.end or i.start) + window >= start]
         single = event["id"] in alone
-        home = None if single else next((i for i in found if _same(i, event, alone)), None)
+        home = None if single else next((i for i in active if _same(i, event, alone)), None)
         if home is None:
             found.append(_new(event))
+            active.append(found[-1])
         else:
             _join(home, event)
     return found
