@@ -159,6 +159,18 @@ def dateline_outlet(text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+def dateline_chars(doc: Doc) -> range:
+    """The characters of the document's wire dateline ("GAO, June 29 (Desert Courier) -"),
+    empty if it has none; found once per document. The town it names is where the story
+    was filed: no event place, no antecedent."""
+    found = doc.user_data.get("conflictmap_dateline")
+    if found is None:
+        match = DATELINE.search(doc_text(doc)[:600])
+        found = range(match.start(), match.end()) if match else range(0)
+        doc.user_data["conflictmap_dateline"] = found
+    return found
+
+
 def doc_text(doc: Doc) -> str:
     """The document's text, built once: spaCy joins every token on each ``Doc.text``."""
     text = doc.user_data.get("conflictmap_text")

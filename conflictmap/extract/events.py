@@ -16,7 +16,7 @@ from spacy.tokens import Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.attribution import evidence_for
-from conflictmap.extract.entities import DATELINE, EntityTable, doc_text, original
+from conflictmap.extract.entities import EntityTable, dateline_chars, doc_text, original
 from conflictmap.extract.relations import (
     ACTORS,
     _arguments,
@@ -395,7 +395,7 @@ def find_events(
     protest events, a place named in its own sentence; its place defaults to the last town
     named before it, else the document's first town."""
     events: list[Event] = []
-    dateline = _dateline(table)
+    dateline = dateline_chars(table.doc)
     first_city = next(
         (
             m.canonical
@@ -425,13 +425,6 @@ def find_events(
         if city:
             last_place = city[-1]
     return events
-
-
-def _dateline(table: EntityTable) -> range:
-    """The characters of a wire dateline ("GAO, June 29 (Desert Courier) -"): the town it
-    names is where the story was filed, not where its events happened."""
-    match = DATELINE.search(doc_text(table.doc)[:600])
-    return range(match.start(), match.end()) if match else range(0)
 
 
 def _has_participants(trigger: Token) -> bool:

@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from conflictmap.extract import lexicon
 from conflictmap.extract.attribution import evidence_for
-from conflictmap.extract.entities import DATELINE, EntityTable, doc_text
+from conflictmap.extract.entities import EntityTable, dateline_chars
 from conflictmap.extract.syntax import (
     appositive_owner,
     clause_of,
@@ -799,8 +799,8 @@ def _candidate_tiers(token: Token, table: EntityTable) -> list[list[str]]:
 
 
 def _dateline_tokens(doc: Doc) -> range:
-    match = DATELINE.search(doc_text(doc)[:600])
-    span = match and doc.char_span(match.start(), match.end(), alignment_mode="expand")
+    chars = dateline_chars(doc)
+    span = chars and doc.char_span(chars.start, chars.stop, alignment_mode="expand")
     return range(span.start, span.end) if span else range(0)
 
 
