@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
+FRONTEND := conflictmap/web/frontend
+VENDOR := conflictmap/web/static/vendor
+
 .PHONY: setup demo test lint bench
 
 $(VENV)/.installed: pyproject.toml
@@ -17,10 +20,14 @@ $(VENV)/.installed: pyproject.toml
 		"$$($(BIN)/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["model"][0])')"
 	touch $@
 
-setup: $(VENV)/.installed
+# the workbench's front-end packages, pinned in package-lock.json, copied into static/vendor
+$(VENDOR)/versions.json: $(FRONTEND)/package-lock.json $(FRONTEND)/build.mjs
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
+setup: $(VENV)/.installed $(VENDOR)/versions.json
 
 demo: setup
-	$(BIN)/conflictmap --db demo.db demo examples
+	$(BIN)/conflictmap --db demo.db demo examples --serve
 
 test: setup
 	$(BIN)/python -m pytest

@@ -455,13 +455,16 @@ def export(obj: Context, fmt: str, output: Path | None) -> None:
 @cli.command()
 @click.argument("folder", default="examples", type=click.Path(path_type=Path, exists=True))
 @click.option("--profiles", default=3, show_default=True, help="How many armed groups to profile.")
+@click.option("--serve", "then_serve", is_flag=True, help="Then open the workbench on the store.")
+@click.option("--port", default=8765, show_default=True, help="The workbench's port (--serve).")
 @click.pass_obj
-def demo(obj: Context, folder: Path, profiles: int) -> None:
-    """Ingest the bundled examples, then print a summary and the main actors' profiles.
+def demo(obj: Context, folder: Path, profiles: int, then_serve: bool, port: int) -> None:
+    """Ingest the bundled examples, then print a summary and the main actors' profiles
+    (and, with --serve, run the workbench on them at http://127.0.0.1:PORT/).
 
     \b
     Example:
-        conflictmap --db demo.db demo examples/
+        conflictmap --db demo.db demo examples/ --serve
     """
     from conflictmap.ingest.run import ingest_documents
 
@@ -484,6 +487,8 @@ def demo(obj: Context, folder: Path, profiles: int) -> None:
     console.print(table)
     for row in store.actors("ARMED_GROUP", limit=profiles):
         print_profile(store.entity(row["id"]))
+    if then_serve:
+        _run_workbench(obj, "127.0.0.1", port)
 
 
 @cli.command()
@@ -822,9 +827,16 @@ def contradictions(obj: Context, as_json: bool) -> None:
     is_flag=True,
     help="Allow binding a non-loopback address (the read endpoints need no token).",
 )
+@click.option(
+    "--tiles",
+    metavar="URL",
+    help="An online raster tile layer the map may show over its offline basemap, "
+    "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (off by default).",
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, allow_remote: bool) -> None:
-    """Serve the REST API (JSON, OpenAPI at /openapi.json) on the store.
+def serve(obj: Context, host: str, port: int, allow_remote: bool, tiles: str | None) -> None:
+    """Serve the workbench (http://127.0.0.1:8765/) and its REST API (JSON, OpenAPI at
+    /openapi.json) on the store.
 
     Reads are open; writes (POST /api/ingest, /api/entities/merge, /api/entities/split)
     need `Authorization: Bearer $CONFLICTMAP_TOKEN`, and are refused when it is unset.
@@ -834,6 +846,12 @@ def serve(obj: Context, host: str, port: int, allow_remote: bool) -> None:
         conflictmap serve
         CONFLICTMAP_TOKEN=s3cret conflictmap --db mali.db serve --port 9000
     """
+    _run_workbench(obj, host, port, allow_remote, tiles)
+
+
+def _run_workbench(
+    obj: Context, host: str, port: int, allow_remote: bool = False, tiles: str | None = None
+) -> None:
     import ipaddress
     import os
 
@@ -855,10 +873,12 @@ def serve(obj: Context, host: str, port: int, allow_remote: bool) -> None:
     from conflictmap.web import create_app
 
     hosts = ["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None
-    app = create_app(obj.db, model=obj.model, allowed_hosts=hosts)
+    app = create_app(obj.db, model=obj.model, allowed_hosts=hosts, tiles=tiles, warm=True)
     if not os.environ.get("CONFLICTMAP_TOKEN"):
-        errors.print("CONFLICTMAP_TOKEN is not set: the API is read-only.")
-    uvicorn.run(app, host=host.strip("[]"), port=port, log_level="info")
+        errors.print("CONFLICTMAP_TOKEN is not set: the workbench is read-only.")
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    errors.print(f"The workbench: http://{shown}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning")
 
 
 if __name__ == "__main__":

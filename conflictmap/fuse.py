@@ -38,6 +38,7 @@ class Incident:
     end: date | None
     actors: list[str] = field(default_factory=list)
     witnesses: list[dict[str, Any]] = field(default_factory=list)  # the events, as stored
+    reach: date | None = None  # the latest day its reports give, for matching only
 
     @property
     def fatalities(self) -> dict[int, list[str]]:
@@ -82,7 +83,7 @@ def incidents(graph: dict[str, Any]) -> list[Incident]:
     for event in sorted(graph.get("events", []), key=_sort_key):
         start, _ = _interval(event)
         if start is not None:  # events come in date order: older incidents are done
-            active = [i for i in active if i.start and (i.end or i.start) + window >= start]
+            active = [i for i in active if i.start and _last(i) + window >= start]
         single = event["id"] in alone
         home = None if single else next((i for i in active if _same(i, event, alone)), None)
         if home is None:
@@ -157,7 +158,12 @@ def _dates_meet(incident: Incident, event: dict[str, Any]) -> bool:
     if start is None or incident.start is None:
         return False
     window = timedelta(days=WINDOW_DAYS)
-    return start <= (incident.end or incident.start) + window and incident.start <= end + window
+    return start <= _last(incident) + window and incident.start <= end + window
+
+
+def _last(incident: Incident) -> date:
+    assert incident.start is not None
+    return max(d for d in (incident.start, incident.end, incident.reach) if d is not None)
 
 
 def _new(event: dict[str, Any]) -> Incident:
@@ -183,6 +189,11 @@ def _join(incident: Incident, event: dict[str, Any]) -> None:
     known = start and end and incident.start and incident.end
     if known and (end - start) < (incident.end - incident.start):
         incident.start, incident.end = start, end
+    if end and incident.start:
+        # a report dated a day later (by when it was said, say) stretches the incident's
+        # reach, to at most ``2 * WINDOW_DAYS`` past its first day
+        cap = incident.start + timedelta(days=2 * WINDOW_DAYS)
+        incident.reach = max(incident.reach or end, min(end, cap))
 
 
 def _interval(event: dict[str, Any]) -> tuple[date | None, date | None]:

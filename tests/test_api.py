@@ -31,7 +31,7 @@ MARKET = {
 }
 CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'"
+    "frame-ancestors 'none'; form-action 'self'; img-src 'self' data: blob:"
 )
 
 
@@ -129,7 +129,11 @@ def test_event_ids_are_stable(client: TestClient) -> None:
     page = ok(client.get("/api/events", params={"limit": 5}))["items"]
     again = ok(client.get("/api/events", params={"limit": 5}))["items"]
     assert [e["id"] for e in page] == [e["id"] for e in again]
-    assert ok(client.get(f"/api/events/{page[0]['id']}")) == page[0]
+    one = ok(client.get(f"/api/events/{page[0]['id']}"))
+    marks = one["evidence"].pop("highlights")
+    assert {k: v for k, v in one.items() if k != "incident"} == page[0]
+    sentence = one["evidence"]["sentence"]
+    assert all(sentence[m["start"] : m["end"]] == m["text"] for m in marks)
     assert client.get("/api/events/999999").status_code == 404
 
 
@@ -176,9 +180,12 @@ def test_relations_as_of_a_date(client: TestClient) -> None:
 
 
 def test_contradictions_include_the_konna_toll(client: TestClient) -> None:
-    rows = ok(client.get("/api/contradictions"))
+    rows = ok(client.get("/api/contradictions", params={"limit": 500}))["items"]
     tolls = [r for r in rows if r["kind"] == "toll" and r["location"] == "Konna"]
     assert tolls and len(tolls[0]["fatalities"]) >= 2
+    about = ok(client.get("/api/contradictions", params={"about": "Konna", "kind": "toll"}))
+    assert about["total"] == len(tolls) and about["items"] == tolls
+    assert client.get("/api/contradictions", params={"kind": "rumour"}).status_code == 422
 
 
 def test_incidents_leaders_and_network(client: TestClient) -> None:

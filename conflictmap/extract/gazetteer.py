@@ -85,6 +85,7 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 6
 MIN_CITY_POPULATION = 500
 COMMON_WORD_MIN_POPULATION = 100_000
+ALTERNATE_NAME_MIN_POPULATION = 5_000  # outside the document's countries, see _is_faint
 COMMON_WORD_CONTEXT_MIN_POPULATION = 10_000  # ... in a country the document is about
 AREA_CELL_DEGREES = 0.5  # grid over which a country's or admin area's extent is measured
 AREA_TRIM = 0.05  # share of grid cells left out on each side of that extent
@@ -797,6 +798,8 @@ class Gazetteer:
             weight = context.get(country, 0.0)
             if ix.population[row] < _population_floor(common, weight, min_population):
                 continue
+            if top > 0 and weight == 0 and self._is_faint(code):
+                continue
             bonus = CONTEXT_BONUS * weight / top if top > 0 else 0.0
             if feature == _ADMIN1:
                 candidate = (math.log10(ix.population[row] + 1) + bonus - ADMIN1_PENALTY, -row)
@@ -843,6 +846,12 @@ class Gazetteer:
             return weight, ix.population[row]
 
         return max(rows, key=rank)
+
+    def _is_faint(self, code: int) -> bool:
+        """A village known by this spelling only as an alternate name: too weak a match
+        to place a report about other countries there ("Konna" is not Conna, Ireland)."""
+        row = code >> 1
+        return not code & 1 and self._ix.population[row] < ALTERNATE_NAME_MIN_POPULATION
 
     def _is_small_city(self, row: int) -> bool:
         ix = self._ix

@@ -22,15 +22,19 @@ import hmac
 import io
 import json
 import os
+import pathlib
 import threading
+import urllib.parse
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,16 +44,23 @@ from conflictmap.errors import ConflictmapError, EntityNotFoundError
 from conflictmap.export import FORMATS, graph_and_snapshot, render
 from conflictmap.extract.gazetteer import fold
 from conflictmap.store.repository import Store
-from conflictmap.store.schema import DecisionRow, DocumentRow, EntityRow, IncidentSplitRow
+from conflictmap.store.schema import (
+    DecisionRow,
+    DocumentRow,
+    EntityRow,
+    IncidentSplitRow,
+    MentionRow,
+)
 
 __all__ = ["MAX_BODY_BYTES", "SECURITY_HEADERS", "create_app"]
 
 MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+MAX_VIEWS = 64
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
-        "frame-ancestors 'none'"
+        "frame-ancestors 'none'; form-action 'self'; img-src 'self' data: blob:"
     ),
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
@@ -112,10 +123,12 @@ ASGIApp = Callable[..., Awaitable[None]]
 
 
 class SecurityHeaders:
-    """Adds ``SECURITY_HEADERS`` to every HTTP response, errors included."""
+    """Adds ``headers`` (default ``SECURITY_HEADERS``) to every HTTP response, errors
+    included."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, headers: dict[str, str] | None = None) -> None:
         self.app = app
+        self.headers = headers or SECURITY_HEADERS
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -127,7 +140,7 @@ class SecurityHeaders:
                 known = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [
                     (k.encode(), v.encode())
-                    for k, v in SECURITY_HEADERS.items()
+                    for k, v in self.headers.items()
                     if k.encode() not in known
                 ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
@@ -220,6 +233,7 @@ class _State:
         self.extractor_lock = threading.Lock()
         self._extractor: Any = None
         self._cached: tuple[tuple, dict, dict] | None = None
+        self._views: OrderedDict[tuple, Any] = OrderedDict()
 
     def version(self) -> tuple:
         """Changes whenever the stored graph does (also by writes from other processes):
@@ -237,7 +251,36 @@ class _State:
             if self._cached is None or self._cached[0] != key:
                 graph, meta = graph_and_snapshot(self.store)
                 self._cached = (key, graph, meta)
+                self._views.clear()
             return self._cached[1], self._cached[2]
+
+    def view(self, build: Callable[..., Any], *args: Any) -> Any:
+        """``build(graph, *args)``, kept until the store changes (the last ``MAX_VIEWS``):
+        the same map, network or timeline request is computed once per store version."""
+        graph, _ = self.graph()
+        with self.cache_lock:
+            assert self._cached is not None
+            key = (self._cached[0], build.__name__, *args)
+            if key in self._views:
+                self._views.move_to_end(key)
+                return self._views[key]
+        found = build(graph, *args)
+        with self.cache_lock:
+            self._views[key] = found
+            while len(self._views) > MAX_VIEWS:
+                self._views.popitem(last=False)
+        return found
+
+    def warm(self) -> None:
+        """Build the graph and the views every workbench page starts with, so that the
+        first visitor does not wait for them."""
+        from conflictmap.fuse import incidents
+        from conflictmap.graph import contradictions
+        from conflictmap.web import views
+
+        self.graph()
+        for build in (views.event_features, views.control_timelines, incidents, contradictions):
+            self.view(build)
 
     def extractor(self) -> Any:
         with self.extractor_lock:
@@ -255,13 +298,18 @@ def create_app(
     model: str | None = None,
     allowed_hosts: Iterable[str] | None = None,
     extractor: Any = None,
+    tiles: str | None = None,
+    warm: bool = False,
 ) -> FastAPI:
-    """The API over the store at ``store_url`` (default ``Settings().db``).
+    """The API and the workbench over the store at ``store_url`` (default ``Settings().db``).
 
     ``token`` (default ``CONFLICTMAP_TOKEN``) authorises writes; without one, writes are
     refused. ``allowed_hosts`` restricts the Host header (against DNS rebinding when served
     on the loopback address). ``extractor``: an ``Extractor`` already loaded (else the
-    ``model``'s is loaded on the first ingest).
+    ``model``'s is loaded on the first ingest). ``tiles``: an online raster tile URL
+    (``https://host/{z}/{x}/{y}.png``) the map may show over its offline basemap; its
+    origin is allowed by the Content-Security-Policy. ``warm``: build the graph and the
+    workbench's views in a background thread now, not on the first request.
     """
     settings = Settings()
     if token is None:
@@ -282,7 +330,10 @@ def create_app(
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
-    app.add_middleware(SecurityHeaders)  # added last: outermost, so on every response
+    # added last: outermost, so on every response
+    app.add_middleware(SecurityHeaders, headers=_security_headers(tiles))
+    if warm:
+        threading.Thread(target=state.warm, name="conflictmap-warm", daemon=True).start()
 
     @app.exception_handler(EntityNotFoundError)
     async def _not_found(_request: Request, error: EntityNotFoundError) -> JSONResponse:
@@ -293,6 +344,26 @@ def create_app(
         return JSONResponse({"detail": str(error)}, status_code=400)
 
     write = [Depends(authorised)]
+
+    # --- the workbench --------------------------------------------------------------------
+
+    static = pathlib.Path(__file__).parent / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def workbench() -> FileResponse:
+        return FileResponse(static / "index.html")
+
+    @app.get("/api/config", tags=["workbench"])
+    def config() -> dict:
+        """What the workbench needs to know: version, whether writes are possible, the
+        optional online tile layer, and the store's counts."""
+        return {
+            "version": app.version,
+            "writable": state.token is not None,
+            "tiles": tiles,
+            "stats": state.store.stats(),
+        }
 
     # --- documents ------------------------------------------------------------------------
 
@@ -346,10 +417,24 @@ def create_app(
     @app.get("/api/entities/{entity_id}", tags=["entities"])
     def get_entity(entity_id: Annotated[int, Path(ge=1)]) -> dict:
         """An entity's profile: aliases, place, relations over time and events, with evidence."""
+        from conflictmap.graph import contradictions, leadership
+
         with Session(state.store.engine) as session:
             if session.get(EntityRow, entity_id) is None:
                 raise HTTPException(404, f"no entity with id {entity_id}")
-        return state.store.entity(entity_id)
+        profile = state.store.entity(entity_id)
+        for key in ("relations", "events"):
+            evidence = _highlighted(state.store, [r["evidence"] for r in profile[key]])
+            profile[key] = [
+                {**r, "evidence": e} for r, e in zip(profile[key], evidence, strict=True)
+            ]
+        name = profile["name"]
+        spans = state.view(_control_timelines).get(name, [])
+        graph, _ = state.graph()
+        profile["control"] = [s.to_dict() for s in spans]
+        profile["leaders"] = [s.to_dict() for s in leadership(graph, name)]
+        profile["contradictions"] = [c for c in state.view(contradictions) if name in _names_in(c)]
+        return profile
 
     # --- relations and events -------------------------------------------------------------
 
@@ -403,11 +488,19 @@ def create_app(
 
     @app.get("/api/events/{event_id}", tags=["graph"])
     def get_event(event_id: Annotated[int, Path(ge=1)]) -> dict:
+        """One event with its evidence (mentions in the sentence marked) and the incident it
+        belongs to: every report of the same happening, tolls side by side."""
         graph, _ = state.graph()
-        for event in graph["events"]:
-            if event["id"] == event_id:
-                return event
-        raise HTTPException(404, f"no event with id {event_id}")
+        event = state.view(_events_by_id).get(event_id)
+        if event is None:
+            raise HTTPException(404, f"no event with id {event_id}")
+        documents = {d["id"]: d for d in graph["documents"]}
+        incident = state.view(_incident_of).get(event_id)
+        return {
+            **event,
+            "evidence": _highlighted(state.store, [event["evidence"]])[0],
+            "incident": incident.to_dict(documents) if incident else None,
+        }
 
     @app.get("/api/search", tags=["graph"])
     def search(
@@ -455,16 +548,30 @@ def create_app(
 
         graph, _ = state.graph()
         documents = {d["id"]: d for d in graph["documents"]}
-        found = [i for i in incidents(graph) if all or len(i.witnesses) > 1]
-        return _page([i.to_dict(documents) for i in found], limit, offset)
+        found = [i for i in state.view(incidents) if all or len(i.witnesses) > 1]
+        page = [i.to_dict(documents) for i in found[offset : offset + limit]]
+        return {"items": page, "total": len(found), "limit": limit, "offset": offset}
 
     @app.get("/api/contradictions", tags=["timelines"])
-    def list_contradictions() -> list[dict]:
-        """Where reports disagree: who held a place, or how many died."""
+    def list_contradictions(
+        kind: Annotated[str | None, Query(pattern="^(control|toll)$")] = None,
+        about: Annotated[
+            str | None, Query(min_length=1, max_length=200, description="A place or actor.")
+        ] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> dict:
+        """Where reports disagree: who held a place (``control``), or how many died
+        (``toll``), each with every side's sources; ``about`` keeps those naming an actor
+        or place."""
         from conflictmap.graph import contradictions
 
-        graph, _ = state.graph()
-        return contradictions(graph)
+        rows = state.view(contradictions)
+        if kind:
+            rows = [r for r in rows if r["kind"] == kind]
+        if about:
+            rows = [r for r in rows if _names_in(r) & _names(state, about)]
+        return _page(rows, limit, offset)
 
     @app.get("/api/network/path", tags=["network"])
     def network_path(
@@ -477,6 +584,49 @@ def create_app(
 
         graph, _ = state.graph()
         return link_path(graph, source, target, as_of)
+
+    # --- what the workbench draws ---------------------------------------------------------
+
+    @app.get("/api/map/events", tags=["workbench"])
+    def map_events() -> Response:
+        """Every placed event as a GeoJSON point (id, types, date, toll, place, actors)."""
+        from conflictmap.web.views import event_features
+
+        return Response(state.view(_json, event_features), media_type="application/geo+json")
+
+    @app.get("/api/map/control", tags=["workbench"])
+    def map_control(at: Annotated[date, Query(description="The date (YYYY-MM-DD).")]) -> list:
+        """The places someone holds on ``at``, with coordinates, holders and since when."""
+        from conflictmap.web.views import control_map
+
+        graph, _ = state.graph()
+        return control_map(graph, state.view(_control_timelines), at)
+
+    @app.get("/api/network", tags=["workbench", "network"])
+    def network(
+        as_of: Annotated[date | None, Query(description="Links holding on this date.")] = None,
+        ego: OptionalText = None,
+        radius: Annotated[int, Query(ge=1, le=3)] = 1,
+        limit: Annotated[int, Query(ge=1, le=1000, description="Most linked actors.")] = 150,
+    ) -> dict:
+        """The actor network on ``as_of`` as nodes and edges (one per pair and link type,
+        with up to 5 evidence records); ``ego``: one actor's neighbourhood."""
+        from conflictmap.web.views import network_elements
+
+        return state.view(network_elements, as_of, ego, radius, limit)
+
+    @app.get("/api/timeline", tags=["workbench", "timelines"])
+    def get_timeline(
+        actor: OptionalText = None,
+        since: Annotated[date | None, Query()] = None,
+        until: Annotated[date | None, Query()] = None,
+        limit: Annotated[int, Query(ge=1, le=5000)] = 2000,
+    ) -> dict:
+        """Events (the newest ``limit``) and relation spans (control, leadership, membership,
+        alliances) over time, optionally of one actor or place."""
+        from conflictmap.web.views import timeline
+
+        return state.view(timeline, actor, since, until, limit)
 
     @app.get(
         "/api/export/{fmt}",
@@ -523,6 +673,21 @@ def create_app(
 # --- helpers ------------------------------------------------------------------------------
 
 
+def _security_headers(tiles: str | None) -> dict[str, str]:
+    """``SECURITY_HEADERS``, with the tile server's origin allowed for images and fetches
+    where an online tile layer is configured."""
+    if not tiles:
+        return SECURITY_HEADERS
+    parts = urllib.parse.urlsplit(tiles)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"tiles: an http(s) URL template is needed, not {tiles!r}")
+    origin = f"{parts.scheme}://{parts.netloc}"
+    policy = SECURITY_HEADERS["content-security-policy"]
+    policy = policy.replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}")
+    policy += f"; connect-src 'self' {origin}"
+    return {**SECURITY_HEADERS, "content-security-policy": policy}
+
+
 def _page(rows: list, limit: int, offset: int) -> dict:
     return {
         "items": rows[offset : offset + limit],
@@ -530,6 +695,84 @@ def _page(rows: list, limit: int, offset: int) -> dict:
         "limit": limit,
         "offset": offset,
     }
+
+
+def _events_by_id(graph: dict) -> dict[int, dict]:
+    return {e["id"]: e for e in graph["events"]}
+
+
+def _incident_of(graph: dict) -> dict[int, Any]:
+    """The incident of each event reported more than once, by event id."""
+    from conflictmap.fuse import incidents
+
+    return {
+        witness["id"]: incident
+        for incident in incidents(graph)
+        if len(incident.witnesses) > 1
+        for witness in incident.witnesses
+    }
+
+
+def _control_timelines(graph: dict) -> dict:
+    from conflictmap.web.views import control_timelines
+
+    return control_timelines(graph)
+
+
+def _json(graph: dict, build: Callable[[dict], Any]) -> bytes:
+    return json.dumps(build(graph), ensure_ascii=False).encode()
+
+
+def _names_in(record: dict) -> set[str]:
+    """The actors and places a contradiction (control dispute or disputed toll) names."""
+    names = {record.get("place"), record.get("location"), *record.get("actors", [])}
+    names.update(claim["actor"] for claim in record.get("claims", []))
+    return {n for n in names if n}
+
+
+def _names(state: _State, name: str) -> set[str]:
+    from conflictmap.graph import entity_names
+
+    graph, _ = state.graph()
+    return entity_names(graph, name) or {name}
+
+
+def _highlighted(store: Store, evidence: list[dict]) -> list[dict]:
+    """Each evidence record with ``highlights``: the entity mentions inside its sentence,
+    as offsets into the sentence (``start``, ``end``, ``entity_id``, ``text``)."""
+    documents = {e["document_id"] for e in evidence}
+    by_document: dict[str, list[Any]] = {}
+    with Session(store.engine) as session:
+        rows = session.execute(
+            select(
+                MentionRow.document_id,
+                MentionRow.start,
+                MentionRow.end,
+                MentionRow.entity_id,
+                MentionRow.text,
+            ).where(MentionRow.document_id.in_(documents))
+        )
+        for row in rows:
+            by_document.setdefault(row.document_id, []).append(row)
+    found = []
+    for record in evidence:
+        start, end = record["start"], record["end"]
+        marks = sorted(
+            {
+                (m.start - start, m.end - start, m.entity_id, m.text)
+                for m in by_document.get(record["document_id"], [])
+                if start <= m.start and m.end <= end
+            }
+        )
+        found.append(
+            {
+                **record,
+                "highlights": [
+                    {"start": a, "end": b, "entity_id": i, "text": t} for a, b, i, t in marks
+                ],
+            }
+        )
+    return found
 
 
 def _matching(entities: list[dict], q: str) -> list[dict]:
