@@ -198,6 +198,101 @@ def test_incidents_leaders_and_network(client: TestClient) -> None:
     assert client.get("/api/network/path", params={"source": "MUJAO"}).status_code == 422
 
 
+# --- what the workbench draws ---------------------------------------------------------------
+
+
+def test_map_events_are_the_placed_events(client: TestClient) -> None:
+    response = client.get("/api/map/events")
+    assert response.headers["content-type"].startswith("application/geo+json")
+    features = response.json()["features"]
+    events = ok(client.get("/api/events", params={"limit": 500}))["items"]
+    placed = {e["id"]: e for e in events if e["latitude"] is not None}
+    assert features and {f["id"] for f in features} == set(placed)
+    for feature in features:
+        event = placed[feature["id"]]
+        assert feature["geometry"]["coordinates"] == [event["longitude"], event["latitude"]]
+        assert feature["properties"]["event_type"] == event["event_type"]
+
+
+def test_map_control_agrees_with_the_control_timeline(client: TestClient) -> None:
+    held = ok(client.get("/api/map/control", params={"at": "2012-07-01"}))
+    gao = next(p for p in held if p["place"] == "Gao")
+    spans = ok(client.get("/api/control/Gao", params={"at": "2012-07-01"}))
+    assert gao["holders"] == [s["actor"] for s in spans] == [MUJAO]
+    profile = ok(client.get(f"/api/entities/{gao['place_id']}"))
+    assert profile["name"] == "Gao" and abs(profile["geo"]["latitude"] - gao["latitude"]) < 1e-6
+    assert [s["actor"] for s in profile["control"]][:2] == [
+        s["actor"] for s in ok(client.get("/api/control/Gao"))
+    ][:2]
+    assert client.get("/api/map/control").status_code == 422
+
+
+def test_network_nodes_edges_and_ego_view(client: TestClient) -> None:
+    whole = ok(client.get("/api/network", params={"as_of": "2012-07-01"}))
+    names = {n["id"] for n in whole["nodes"]}
+    assert MUJAO in names
+    assert all(e["source"] in names and e["target"] in names for e in whole["edges"])
+    assert all(0 < len(e["evidence"]) <= e["reports"] for e in whole["edges"])
+    ego = ok(client.get("/api/network", params={"as_of": "2012-07-01", "ego": "MUJAO"}))
+    assert ego["ego"] == MUJAO and {n["id"] for n in ego["nodes"]} <= names
+    assert len(ego["nodes"]) < len(whole["nodes"])
+    top = ok(client.get("/api/network", params={"limit": 3}))
+    assert len(top["nodes"]) == 3 and len(top["edges"]) <= 12
+    none = ok(client.get("/api/network", params={"ego": "nobody at all"}))
+    assert none["nodes"] == [] and none["ego"] is None
+
+
+def test_timeline_of_a_place(client: TestClient) -> None:
+    line = ok(client.get("/api/timeline", params={"actor": "Gao"}))
+    assert line["events"] and all(
+        e["location"] == "Gao" or "Gao" in e["actors"] for e in line["events"]
+    )
+    dates = [e["date"] for e in line["events"]]
+    assert dates == sorted(dates, reverse=True)
+    control = ok(client.get("/api/control/Gao"))
+    spans = [(s["subject"], s["start"]) for s in line["spans"] if s["predicate"] == "controls"]
+    assert sorted(spans) == sorted((s["actor"], s["start"]) for s in control)
+
+
+def test_entity_profiles_are_limited_with_totals(client: TestClient) -> None:
+    gao = ok(client.get("/api/entities", params={"q": "Gao", "type": "LOCATION"}))["items"][0]
+    full = ok(client.get(f"/api/entities/{gao['id']}", params={"limit": 1000}))
+    short = ok(client.get(f"/api/entities/{gao['id']}", params={"limit": 2}))
+    assert len(short["events"]) == 2 and short["events_total"] == len(full["events"]) > 2
+    assert short["events"] == full["events"][:2]
+    for event in full["events"]:
+        sentence = event["evidence"]["sentence"]
+        assert all(
+            sentence[h["start"] : h["end"]] == h["text"] for h in event["evidence"]["highlights"]
+        )
+        assert any(h["entity_id"] == gao["id"] for h in event["evidence"]["highlights"]) or (
+            event["location"] == "Gao"
+        )
+
+
+def test_the_workbench_page_and_its_config(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"] == CSP
+    assert '<script src="/static/app.js"' in page.text and "<script>" not in page.text
+    config = ok(client.get("/api/config"))
+    assert config["writable"] is False and config["tiles"] is None
+    assert config["stats"] == client.app.state.conflictmap.store.stats()
+    for path in ("/static/../api.py", "/static/%2e%2e/api.py", "/static/..%2Fapi.py"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_an_online_tile_layer_is_allowed_by_origin_only(examples_db: str) -> None:
+    tiles = "https://tiles.example.org/{z}/{x}/{y}.png"
+    with TestClient(create_app(examples_db, token="", tiles=tiles)) as test_client:
+        policy = test_client.get("/").headers["content-security-policy"]
+        assert ok(test_client.get("/api/config"))["tiles"] == tiles
+    assert "img-src 'self' data: blob: https://tiles.example.org;" in policy
+    assert policy.endswith("connect-src 'self' https://tiles.example.org")
+    with pytest.raises(ValueError, match="tiles"):
+        create_app(examples_db, token="", tiles="javascript:alert(1)")
+
+
 @pytest.mark.parametrize(
     ("fmt", "media_type"),
     [("stix", "application/stix+json"), ("acled-csv", "text/csv"), ("json", "application/json")],
@@ -247,6 +342,11 @@ def test_openapi_lists_the_paths(client: TestClient) -> None:
         "/api/ingest",
         "/api/entities/merge",
         "/api/entities/split",
+        "/api/map/events",
+        "/api/map/control",
+        "/api/network",
+        "/api/timeline",
+        "/api/config",
     ):
         assert path in spec["paths"], path
     assert "HTTPBearer" in spec["components"]["securitySchemes"]

@@ -152,6 +152,15 @@ def shoot(page, name: str) -> Path:
     return path
 
 
+def until(page, expression: str, timeout: float = 30.0) -> None:
+    """Polls ``expression`` from here: ``wait_for_function`` evaluates strings in the page,
+    which its Content-Security-Policy (rightly) forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.1)
+
+
 def settle(page, attribute: str, value: str | None = None) -> None:
     """Waits for the front end to mark a drawing done (``data-*`` on <body>)."""
     selector = f"body[data-{attribute}]" if value is None else f"body[data-{attribute}='{value}']"
@@ -166,7 +175,7 @@ def test_the_map_draws_every_placed_event_up_to_the_date(page, server: str) -> N
     as_of = page.locator("#as-of-label").inner_text()
     settle(page, "map-drawn", as_of)
     page.evaluate("window.conflictmap.map.fitBounds([[-180, -70], [180, 75]], {duration: 0})")
-    page.wait_for_function("window.conflictmap.map.loaded()")
+    until(page, "window.conflictmap.map.loaded()")
     drawn = page.evaluate(
         "[...new Set(window.conflictmap.map.queryRenderedFeatures({layers: ['events']})"
         ".map(f => f.properties.id))]"
@@ -198,7 +207,7 @@ def test_the_date_slider_changes_who_holds_what(page, server: str) -> None:
 def test_clicking_an_event_on_the_map_opens_its_evidence(page, server: str) -> None:
     settle(page, "map-drawn")
     page.evaluate("window.conflictmap.map.jumpTo({center: [-0.04472, 16.27167], zoom: 9})")
-    page.wait_for_function("window.conflictmap.map.loaded()")
+    until(page, "window.conflictmap.map.loaded()")
     point = page.evaluate(
         "(() => { const f = window.conflictmap.map.queryRenderedFeatures({layers: ['events']})[0];"
         " const p = window.conflictmap.map.project(f.geometry.coordinates);"
@@ -289,7 +298,7 @@ def test_the_timeline_draws_events_and_relation_spans(page, server: str) -> None
     page.goto(f"{server}/#/timeline")
     settle(page, "timeline-drawn", str(len(timeline["events"])))
     assert page.locator("#timeline-chart circle.event-dot").count() == len(timeline["events"])
-    spans = min(len(timeline["spans"]), 300)
+    spans = len(timeline["spans"])
     assert spans and page.locator("#timeline-chart rect.span").count() == spans
     shoot(page, "timeline")
     first = timeline["events"][0]["id"]
@@ -337,7 +346,7 @@ def test_a_wrong_token_is_refused_in_the_page(page, server: str) -> None:
     page.fill("#ingest-text", PASTED + " Again.")
     page.fill("#ingest-token", "not-the-token")
     page.click("#ingest-submit")
-    page.wait_for_function("document.getElementById('ingest-result').textContent.includes('401')")
+    page.wait_for_selector("#ingest-result:has-text('401')")
     assert get(server, "/api/config")["stats"]["documents"] == before
 
 

@@ -271,15 +271,21 @@ class Store:
             )
             return max(ids, key=lambda i: counts.get(i, 0))
 
-    def entity(self, name: str | int) -> dict:
-        """An entity's profile (by name, alias or id): aliases, place, relations, events."""
+    def entity(self, name: str | int, limit: int | None = None) -> dict:
+        """An entity's profile (by name, alias or id): aliases, place, relations, events;
+        with ``limit``, the first ``limit`` relations and newest ``limit`` events, and
+        ``relations_total`` and ``events_total``."""
         entity_id = name if isinstance(name, int) else self.find_entity(name)
         with Session(self.engine) as session:
             row = session.get(EntityRow, entity_id, options=[selectinload(EntityRow.aliases)])
             assert row is not None
+            its_relations = or_(
+                RelationRow.subject_id == entity_id, RelationRow.object_id == entity_id
+            )
             relations = session.scalars(
                 select(RelationRow)
-                .where(or_(RelationRow.subject_id == entity_id, RelationRow.object_id == entity_id))
+                .where(its_relations)
+                .limit(limit)
                 .options(
                     selectinload(RelationRow.evidence),
                     selectinload(RelationRow.subject),
@@ -288,10 +294,18 @@ class Store:
                 .order_by(RelationRow.predicate, RelationRow.valid_from)
             ).all()
             event_ids = select(ParticipantRow.event_id).where(ParticipantRow.entity_id == entity_id)
-            events = self._events(
-                session,
-                or_(EventRow.id.in_(event_ids), EventRow.location_id == entity_id),
-            )
+            its_events = or_(EventRow.id.in_(event_ids), EventRow.location_id == entity_id)
+            events = self._events(session, its_events, limit=limit)
+            totals = {}
+            if limit is not None:
+                totals = {
+                    "relations_total": session.scalar(
+                        select(func.count()).select_from(RelationRow).where(its_relations)
+                    ),
+                    "events_total": session.scalar(
+                        select(func.count()).select_from(EventRow).where(its_events)
+                    ),
+                }
             return {
                 **_entity_dict(row),
                 "mentions": session.scalar(
@@ -304,6 +318,7 @@ class Store:
                 ),
                 "relations": _relation_dicts(session, relations),
                 "events": events,
+                **totals,
             }
 
     def events(

@@ -278,9 +278,15 @@ class _State:
         from conflictmap.graph import contradictions
         from conflictmap.web import views
 
-        self.graph()
-        for build in (views.event_features, views.control_timelines, incidents, contradictions):
+        graph, _ = self.graph()
+        for build in (_events_by_id, _control_timelines, _incident_of, contradictions):
             self.view(build)
+        self.view(_json, views.event_features)
+        self.view(incidents)
+        days = [e["date"] for e in graph["events"] if e.get("date")]
+        last = date.fromisoformat(max(days)) if days else None
+        self.view(views.network_elements, last, None, 1, 150)  # the workbench's first view
+        self.view(views.timeline, None, None, None, 2000)
 
     def extractor(self) -> Any:
         with self.extractor_lock:
@@ -415,14 +421,17 @@ def create_app(
             return state.store.split(body.entity, body.names, body.note)
 
     @app.get("/api/entities/{entity_id}", tags=["entities"])
-    def get_entity(entity_id: Annotated[int, Path(ge=1)]) -> dict:
+    def get_entity(
+        entity_id: Annotated[int, Path(ge=1)],
+        limit: Annotated[int, Query(ge=1, le=1000, description="Relations and events.")] = 100,
+    ) -> dict:
         """An entity's profile: aliases, place, relations over time and events, with evidence."""
         from conflictmap.graph import contradictions, leadership
 
         with Session(state.store.engine) as session:
             if session.get(EntityRow, entity_id) is None:
                 raise HTTPException(404, f"no entity with id {entity_id}")
-        profile = state.store.entity(entity_id)
+        profile = state.store.entity(entity_id, limit)
         for key in ("relations", "events"):
             evidence = _highlighted(state.store, [r["evidence"] for r in profile[key]])
             profile[key] = [

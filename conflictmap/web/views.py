@@ -22,6 +22,9 @@ __all__ = [
 ]
 
 TIMELINES_OF_THEIR_OWN = ("controls", "leader_of")  # spans from graph.py's timelines
+EDGES_PER_NODE = 4
+EVIDENCE_PER_EDGE = 3
+MAX_SPANS = 300
 
 
 def event_features(graph: dict[str, Any]) -> dict[str, Any]:
@@ -54,17 +57,23 @@ def event_features(graph: dict[str, Any]) -> dict[str, Any]:
 
 
 def control_timelines(graph: dict[str, Any]) -> dict[str, list[Span]]:
-    """Every controlled place's timeline (``graph.control_timeline``), by place name; one
-    pass over the relations instead of one per place."""
-    by_place: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """Every controlled place's timeline (``graph.control_timeline``), by place name."""
+    return _timelines(graph, "controls")
+
+
+def _timelines(graph: dict[str, Any], predicate: str) -> dict[str, list[Span]]:
+    """The timeline of every object of ``predicate`` ("controls": places, "leader_of":
+    groups), by name; one pass over the relations instead of one per object."""
+    by_object: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for relation in graph.get("relations", []):
-        if relation["predicate"] == "controls":
-            by_place[relation["object"]].append(relation)
+        if relation["predicate"] == predicate:
+            by_object[relation["object"]].append(relation)
+    build = control_timeline if predicate == "controls" else leadership
     timelines = {}
-    for place, relations in by_place.items():
-        spans = control_timeline({"relations": relations}, place)
+    for obj, relations in by_object.items():
+        spans = build({"relations": relations}, obj)
         if spans:
-            timelines[place] = spans
+            timelines[obj] = spans
     return timelines
 
 
@@ -118,8 +127,9 @@ def network_elements(
     limit: int = 150,
 ) -> dict[str, Any]:
     """The actor network on ``as_of`` as nodes and edges for a graph drawing: one edge per
-    pair and link type, weighted by its reports. With ``ego``, only that actor's
-    neighbourhood; else the ``limit`` best linked actors."""
+    pair and link type, weighted by its reports, the ``EDGES_PER_NODE * limit`` most
+    reported, each with its first ``EVIDENCE_PER_EDGE`` evidence records. With ``ego``, only
+    that actor's neighbourhood; else the ``limit`` best linked actors."""
     g = actor_graph(graph, as_of)
     ids = _entity_ids(graph)
     if ego:
@@ -140,29 +150,55 @@ def network_elements(
         }
         for name in sorted(keep)
     ]
-    edges = []
+    links: dict[tuple[str, str, str], dict[str, Any]] = {}
     for subject, obj, data in g.edges(data=True):
         if subject in keep and obj in keep and subject != obj:
-            edges.append(
-                {
-                    "id": f"{subject}|{data['predicate']}|{obj}|{len(edges)}",
-                    "source": subject,
-                    "target": obj,
-                    "predicate": data["predicate"],
-                    "kind": data["kind"],
-                    "valid_from": data.get("valid_from"),
-                    "valid_to": data.get("valid_to"),
-                    "reports": len(data["evidence"]),
-                    "evidence": data["evidence"][:5],
-                }
-            )
+            _add_link(links, subject, obj, data)
+    ranked = sorted(links.values(), key=lambda e: (-e["reports"], e["id"]))
     return {
         "nodes": nodes,
-        "edges": edges,
+        "edges": ranked[: EDGES_PER_NODE * limit],
         "total_nodes": g.number_of_nodes(),
+        "total_edges": len(ranked),
         "ego": found["actor"] if ego else None,
         "as_of": as_of.isoformat() if as_of else None,
     }
+
+
+def _add_link(
+    links: dict[tuple[str, str, str], dict[str, Any]], subject: str, obj: str, data: dict
+) -> None:
+    """Folds one network edge into the pair's link of that type: reports add up, the
+    bounds widen, the first evidence records are kept."""
+    key = (subject, data["predicate"], obj)
+    link = links.get(key)
+    if link is None:
+        link = links[key] = {
+            "id": "|".join(key),
+            "source": subject,
+            "target": obj,
+            "predicate": data["predicate"],
+            "kind": data["kind"],
+            "valid_from": data.get("valid_from"),
+            "valid_to": data.get("valid_to"),
+            "reports": 0,
+            "evidence": [],
+        }
+    else:
+        link["valid_from"] = _earliest(link["valid_from"], data.get("valid_from"))
+        link["valid_to"] = _latest(link["valid_to"], data.get("valid_to"))
+    link["reports"] += len(data["evidence"])
+    room = EVIDENCE_PER_EDGE - len(link["evidence"])
+    if room > 0:
+        link["evidence"].extend(data["evidence"][:room])
+
+
+def _earliest(a: str | None, b: str | None) -> str | None:
+    return min(a, b) if a and b else None  # an open start stays open
+
+
+def _latest(a: str | None, b: str | None) -> str | None:
+    return max(a, b) if a and b else None  # an open end stays open
 
 
 def timeline(
@@ -196,19 +232,25 @@ def timeline(
             }
         )
     events.sort(key=lambda e: (e["date"], e["id"]), reverse=True)
-    return {"events": events[:limit], "total_events": len(events), "spans": _spans(graph, names)}
+    spans = _spans(graph, names)
+    shown = sorted(spans, key=lambda s: -s["reports"])[:MAX_SPANS]  # the best attested
+    shown.sort(key=lambda s: (s["start"], s["subject"], s["object"]))
+    return {
+        "events": events[:limit],
+        "total_events": len(events),
+        "spans": shown,
+        "total_spans": len(spans),
+    }
 
 
 def _spans(graph: dict[str, Any], names: set[str] | None) -> list[dict[str, Any]]:
+    """The spans of control, leadership and other dated relations (of ``names``)."""
     spans = []
-    for place, held in control_timelines(graph).items():
-        for span in held:
-            if names is None or place in names or span.actor in names:
-                spans.append(_span(span, "controls", place))
-    leaders = {r["object"] for r in graph.get("relations", []) if r["predicate"] == "leader_of"}
-    for group in sorted(leaders):
-        for span in leadership(graph, group) if names is None or group in names else []:
-            spans.append(_span(span, "leader_of", group))
+    for predicate in TIMELINES_OF_THEIR_OWN:
+        for obj, timeline_spans in _timelines(graph, predicate).items():
+            for span in timeline_spans:
+                if names is None or obj in names or span.actor in names:
+                    spans.append(_span(span, predicate, obj))
     for relation in graph.get("relations", []):
         if relation["predicate"] in TIMELINES_OF_THEIR_OWN or relation["evidence"]["negated"]:
             continue
@@ -228,7 +270,6 @@ def _spans(graph: dict[str, Any], names: set[str] | None) -> list[dict[str, Any]
                     "relation_id": relation.get("id"),
                 }
             )
-    spans.sort(key=lambda s: (s["start"], s["subject"], s["object"]))
     return spans
 
 

@@ -191,7 +191,8 @@ async function showEntity(id) {
   if (entity.control.length) parts.push(spansSection("Who controlled it", entity.control, entity.id));
   if (entity.leaders.length) parts.push(spansSection("Leaders", entity.leaders, entity.id));
   if (entity.contradictions.length) parts.push(contradictionsSection(entity.contradictions));
-  parts.push(el("h3", { text: `Relations (${entity.relations.length})` }));
+  const counted = (shown, total) => (total > shown ? `${shown} of ${total}` : `${shown}`);
+  parts.push(el("h3", { text: `Relations (${counted(entity.relations.length, entity.relations_total)})` }));
   for (const relation of entity.relations) {
     const span = [relation.valid_from && `from ${when(relation.valid_from)}`, relation.valid_to && `until ${when(relation.valid_to)}`].filter(Boolean).join(" ");
     parts.push(el("div", { class: "relation" },
@@ -199,7 +200,7 @@ async function showEntity(id) {
         entityLink(relation.object, relation.object_id), span ? el("span", { class: "muted", text: ` ${span}` }) : null),
       evidenceCard(relation.evidence, { self: entity.id })));
   }
-  parts.push(el("h3", { text: `Events (${entity.events.length})` }));
+  parts.push(el("h3", { text: `Events (${counted(entity.events.length, entity.events_total)}, newest first)` }));
   for (const event of entity.events) {
     parts.push(el("div", { class: "relation" },
       el("p", { class: "claim" }, el("a", { href: `#/event/${event.id}`, text: `${event.date || "?"} · ${event.sub_event_type}` }),
@@ -371,7 +372,7 @@ async function refreshNetwork() {
   const data = await api(`/api/network?${params}`);
   document.getElementById("network-summary").textContent = ego && !data.ego
     ? `No linked actor called “${ego}” on ${state.asOf}.`
-    : `${data.nodes.length} of ${data.total_nodes} actors, ${data.edges.length} links, on ${state.asOf}`;
+    : `${data.nodes.length} of ${data.total_nodes} actors, ${data.edges.length} of ${data.total_edges} links, on ${state.asOf}`;
   const elements = [
     ...data.nodes.map((n) => ({ data: { ...n, colour: TYPE_COLOURS[n.type] || TYPE_COLOURS.UNKNOWN, size: 18 + Math.min(n.degree, 20) * 2 } })),
     ...data.edges.map((e) => ({ data: { ...e, colour: edgeColour(e.predicate), label: e.predicate.replaceAll("_", " ") } })),
@@ -395,6 +396,7 @@ async function refreshNetwork() {
   }
   state.cy.elements().remove();
   state.cy.add(elements);
+  if (!ego) document.getElementById("actor-names").replaceChildren(...data.nodes.map((n) => el("option", { value: n.label })));
   if (data.ego) state.cy.getElementById(data.ego).addClass("ego");
   state.cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: () => 150000, idealEdgeLength: () => 100, nodeOverlap: 20, gravity: 0.3, componentSpacing: 80, numIter: 1500, padding: 30 }).run();
   document.body.dataset.networkDrawn = String(data.nodes.length);
@@ -446,9 +448,9 @@ async function refreshTimeline() {
   const actor = document.getElementById("timeline-actor").value.trim();
   const params = new URLSearchParams(actor ? { actor } : {});
   const data = await api(`/api/timeline?${params}`);
-  const spans = data.spans.slice(0, 300);
+  const spans = data.spans;
   document.getElementById("timeline-summary").textContent =
-    `${data.events.length} of ${data.total_events} events, ${spans.length} of ${data.spans.length} relation spans`;
+    `${data.events.length} of ${data.total_events} events, ${spans.length} of ${data.total_spans} relation spans`;
   const dates = [...data.events.map((e) => e.date), ...spans.flatMap((s) => [s.start, s.end].filter(Boolean))];
   const box = document.getElementById("timeline");
   if (!dates.length) { box.replaceChildren(el("p", { class: "muted", text: "Nothing dated here." })); return; }
@@ -492,18 +494,20 @@ async function refreshTimeline() {
 
 // --- documents, search, ingest ------------------------------------------------------------
 
-async function refreshDocuments() {
-  const rows = [];
-  for (let offset = 0; ; offset += 500) {
-    const page = await api(`/api/documents?limit=500&offset=${offset}`);
-    rows.push(...page.items);
-    if (rows.length >= page.total || !page.items.length) break;
-  }
-  document.querySelector("#documents tbody").replaceChildren(...rows.map((d) => el("tr", {},
+async function refreshDocuments(offset = 0) {
+  const page = await api(`/api/documents?limit=200&offset=${offset}`);
+  const body = document.querySelector("#documents tbody");
+  const rows = page.items.map((d) => el("tr", {},
     el("td", { text: d.date || "" }),
     el("td", {}, el("a", { href: `#/document/${encodeURIComponent(d.id)}`, text: d.title || d.id })),
     el("td", { text: d.source || "" }),
-    el("td", { text: d.duplicate_of ? "near-duplicate" : "" }))));
+    el("td", { text: d.duplicate_of ? "near-duplicate" : "" })));
+  if (offset) body.append(...rows); else body.replaceChildren(...rows);
+  const shown = offset + page.items.length;
+  const more = document.getElementById("documents-more");
+  more.hidden = shown >= page.total;
+  more.textContent = `Show more (${shown} of ${page.total})`;
+  more.onclick = () => refreshDocuments(shown).catch((e) => status(e.message, true));
 }
 
 function initSearch() {
