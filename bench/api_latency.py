@@ -12,13 +12,27 @@ records, with a fixed seed: ``--actors`` actors (armed groups, state forces, peo
 events of five ACLED types with dates spread over two years, ``--per-document`` events per
 document. Nothing comes from third-party data. The build time is reported.
 
-Then each endpoint is requested ``--requests`` times through FastAPI's ``TestClient`` (in
-process: no network, but the whole ASGI stack, validation and JSON encoding) and the
-p50/p95/p99 of the wall time per request are reported. The graph endpoints (entities,
-relations, control, contradictions) read ``Store.export()``, cached by the app until the
-store changes: the first request (cold, export built) is reported apart from the others
-(warm); the slower graph endpoints are requested ``--slow-requests`` times, and any endpoint
-stops after ``--budget`` seconds (the JSON gives the requests made).
+Then, through FastAPI's ``TestClient`` (in process: no network, but the whole ASGI stack,
+validation and JSON encoding), with the wall time per request:
+
+* cold: on a fresh app (``warm=False``), the first graph request, which builds
+  ``Store.export()`` (cached by the app until the store changes), then the first request of
+  each graph and workbench endpoint, which builds its view (``_State.view``) if it has one;
+* warm-up: an app made with ``warm=True``, the time its background thread takes, and then
+  the same first requests (fast where the warm-up built their views);
+* warm: on that app, p50/p95/p99 per endpoint over ``--requests`` requests (``--slow-requests``
+  for the heavier graph views; any endpoint stops after ``--budget`` seconds: the JSON gives
+  the requests made). A row requests one URL again and again (``distinct`` 1: a cache hit
+  where the endpoint caches a view) or cycles through distinct parameters (dates, actors,
+  ids, pages, queries); ``cache`` says what a repeated request costs: ``SQL``, ``view hit``
+  (a cached view, sliced or looked up), ``view miss`` (a new view per request: the
+  parameters are part of its key) or ``no cache`` (computed from the cached graph);
+* revisit: the first URL of every ``view hit`` row once more at the end, after the
+  distinct-parameter rows have filled the app's view cache (``MAX_VIEWS``, least recently
+  used out).
+
+Printed: a table of first requests, a table of warm latencies, then the JSON summary (with
+``commit`` marked ``+uncommitted`` where tracked files differ from HEAD).
 """
 
 from __future__ import annotations
@@ -33,7 +47,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -226,90 +243,282 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
-def timed(client: Any, url: str, requests: int, cold: bool, budget_s: float) -> dict[str, Any]:
-    """``requests`` timed GETs of ``url`` (fewer when they take over ``budget_s`` seconds in
-    all); with ``cold`` the first is reported apart."""
-    result: dict[str, Any] = {"url": url}
-    if cold:
-        started = time.perf_counter()
-        response = client.get(url)
-        result["cold_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        response.raise_for_status()
+@dataclass(frozen=True)
+class Row:
+    """One measured endpoint: ``urls`` are requested in turn (one URL: the same request
+    repeated); ``cache`` says what a repeated request costs."""
+
+    name: str
+    urls: tuple[str, ...]
+    cache: str  # "SQL", "view hit", "view miss" (a new view per request), "no cache"
+    slow: bool = False  # requested --slow-requests times, not --requests
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _get(client: Any, url: str) -> tuple[float, Any]:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    response.raise_for_status()
+    return elapsed, response
+
+
+def _size(body: Any) -> int | None:
+    """How many items the answer has (or holds in all, when paged)."""
+    if isinstance(body, list):
+        return len(body)
+    for key in ("total", "total_nodes", "total_events"):
+        if key in body:
+            return body[key]
+    return len(body["features"]) if "features" in body else None
+
+
+def timed(client: Any, row: Row, requests: int, budget_s: float) -> dict[str, Any]:
+    """``requests`` timed GETs, cycling through ``row.urls`` (fewer when they take over
+    ``budget_s`` seconds in all)."""
     times: list[float] = []
     deadline = time.perf_counter() + budget_s
     while len(times) < requests and (not times or time.perf_counter() < deadline):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        response.raise_for_status()
-    body = response.json()
-    result.update(
-        requests=len(times),
-        p50_ms=round(percentile(times, 50), 1),
-        p95_ms=round(percentile(times, 95), 1),
-        p99_ms=round(percentile(times, 99), 1),
-        mean_ms=round(statistics.fmean(times), 1),
-        total=body.get("total") if isinstance(body, dict) else len(body),
-        bytes=len(response.content),
-    )
+        elapsed, response = _get(client, row.urls[len(times) % len(row.urls)])
+        times.append(elapsed)
+    result = {
+        "endpoint": row.name,
+        "url": row.urls[0],
+        "cache": row.cache,
+        "distinct": min(len(times), len(row.urls)),
+        "requests": len(times),
+        "p50_ms": round(percentile(times, 50), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "p99_ms": round(percentile(times, 99), 1),
+        "max_ms": round(max(times), 1),
+        "mean_ms": round(statistics.fmean(times), 1),
+        "total": _size(response.json()),
+        "bytes": len(response.content),
+    }
     result["meets_goal"] = result["p95_ms"] < GOAL_MS
     return result
 
 
-def measure(path: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+def sample(client: Any, seed: int) -> dict[str, Any]:
+    """Names, ids and dates from the store, for requests that vary their parameters."""
+    rng = random.Random(seed)
+    first = client.get("/api/events?limit=1").json()
+    total = first["total"]
+    events = []
+    for offset in rng.sample(range(max(1, total - 500)), 3):
+        events += client.get(f"/api/events?limit=500&offset={offset}").json()["items"]
+    entities = []
+    for offset in (0, 500, 1000):
+        entities += client.get(f"/api/entities?limit=500&offset={offset}").json()["items"]
+    actors = [e["name"] for e in entities if e["type"] != "LOCATION"]
+    days = [START + timedelta(days=d) for d in rng.sample(range(DAYS), min(DAYS, 400))]
+    event_ids = sorted({e["id"] for e in events})
+    return {
+        "total": total,
+        "place": first["items"][0]["location"],
+        "event_ids": rng.sample(event_ids, min(len(event_ids), 400)),
+        "entity_ids": [e["id"] for e in rng.sample(entities, len(entities))],
+        "actors": rng.sample(actors, len(actors)),
+        "days": [d.isoformat() for d in days],
+        "fragments": sorted({n[i : i + 4].lower() for n in actors for i in (0, 3)}),
+    }
+
+
+def _q(value: str) -> str:
+    return urllib.parse.quote(value)
+
+
+def event_rows(s: dict[str, Any]) -> list[Row]:
+    """The SQL-paged event list (as before the workbench)."""
+    deep = max(0, (s["total"] // 2) // 50 * 50)
+    middle = START + timedelta(days=DAYS // 2)
+    window = f"since={middle.isoformat()}&until={(middle + timedelta(days=30)).isoformat()}"
+    return [
+        Row("events, first page", ("/api/events?limit=50",), "SQL"),
+        Row("events, deep page", (f"/api/events?limit=50&offset={deep}",), "SQL"),
+        Row("events, type + 30 days", (f"/api/events?type=Battles&{window}&limit=50",), "SQL"),
+        Row("events, bbox 1x1 degree", ("/api/events?bbox=0,14,1,15&limit=50",), "SQL"),
+        Row("events, place", (f"/api/events?place={_q(s['place'])}&limit=50",), "SQL"),
+    ]
+
+
+def graph_rows(s: dict[str, Any]) -> list[Row]:
+    """The endpoints over the cached graph; same-URL rows first, then distinct parameters
+    (whose views push the others out of the app's LRU)."""
+    days, actors = s["days"], s["actors"]
+    pages = [f"/api/contradictions?limit=50&offset={50 * i}" for i in range(200)]
+    incidents = [f"/api/incidents?all=true&limit=50&offset={50 * i}" for i in range(200)]
+    return [
+        Row("entities list", ("/api/entities?limit=50",), "view hit"),
+        Row("map/events (GeoJSON)", ("/api/map/events",), "view hit", True),
+        Row("timeline, all", ("/api/timeline",), "view hit", True),
+        Row("network as_of, same date", (f"/api/network?as_of={days[0]}",), "view hit"),
+        Row("incidents, first page", ("/api/incidents",), "view hit"),
+        Row("incidents, pages (all=true)", tuple(incidents), "view hit"),
+        Row("contradictions, pages", tuple(pages), "view hit"),
+        Row("events/{id}", tuple(f"/api/events/{i}" for i in s["event_ids"]), "view hit"),
+        Row("entities/{id}", tuple(f"/api/entities/{i}" for i in s["entity_ids"]), "no cache"),
+        Row("search?q=", tuple(f"/api/search?q={_q(f)}" for f in s["fragments"]), "no cache"),
+        Row("map/control?at=", tuple(f"/api/map/control?at={d}" for d in days), "no cache"),
+        Row("control/{place}", (f"/api/control/{_q(s['place'])}",), "no cache", True),
+        Row("relations as_of", (f"/api/relations?as_of={days[0]}",), "no cache", True),
+        Row(
+            "network as_of, distinct dates",
+            tuple(f"/api/network?as_of={d}" for d in days),
+            "view miss",
+            True,
+        ),
+        Row(
+            "network ego, distinct actors",
+            tuple(f"/api/network?ego={_q(a)}" for a in actors),
+            "view miss",
+            True,
+        ),
+        Row(
+            "timeline actor, distinct",
+            tuple(f"/api/timeline?actor={_q(a)}" for a in actors),
+            "view miss",
+            True,
+        ),
+    ]
+
+
+def cold_urls(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """The first request of each graph endpoint, after the graph itself is built; an
+    endpoint whose views an earlier one built (contradictions, incidents) comes first."""
+    day, actor = s["days"][-1], _q(s["actors"][-1])
+    return [
+        ("map/events", "/api/map/events"),
+        ("map/control?at=", f"/api/map/control?at={day}"),
+        ("network?as_of=", f"/api/network?as_of={day}"),
+        ("network?ego=", f"/api/network?ego={actor}"),
+        ("timeline", "/api/timeline"),
+        ("timeline?actor=", f"/api/timeline?actor={actor}"),
+        ("contradictions?limit=50", "/api/contradictions?limit=50"),
+        ("incidents", "/api/incidents"),
+        ("events/{id}", f"/api/events/{s['event_ids'][-1]}"),
+        ("entities/{id}", f"/api/entities/{s['entity_ids'][-1]}"),
+        ("search?q=", f"/api/search?q={_q(s['fragments'][-1])}"),
+        ("relations?as_of=", f"/api/relations?as_of={day}"),
+        ("control/{place}", f"/api/control/{_q(s['place'])}"),
+    ]
+
+
+def first_requests(client: Any, s: dict[str, Any]) -> dict[str, float]:
+    found = {}
+    for name, url in cold_urls(s):
+        found[name] = round(_get(client, url)[0], 1)
+        print(f"    {name}: {found[name]} ms", file=sys.stderr, flush=True)
+    return found
+
+
+def cold(path: Path, s: dict[str, Any]) -> dict[str, float]:
+    """On a fresh app (``warm=False``): the graph export, paid by the first graph request,
+    then the first request of every graph endpoint (its view built, if it has one)."""
     from fastapi.testclient import TestClient
 
     from conflictmap.web.api import create_app
 
-    client = TestClient(create_app(f"sqlite:///{path}", token=None))
-    first = client.get("/api/events?limit=1").json()
-    total, place = first["total"], first["items"][0]["location"]
-    deep = max(0, (total // 2) // 50 * 50)
-    middle = START + timedelta(days=DAYS // 2)
-    window = f"since={middle.isoformat()}&until={(middle + timedelta(days=30)).isoformat()}"
-    n, slow = args.requests, args.slow_requests
-    plan = [
-        ("events, first page", "/api/events?limit=50", n, False),
-        ("events, deep page", f"/api/events?limit=50&offset={deep}", n, False),
-        ("events, type + 30 days", f"/api/events?type=Battles&{window}&limit=50", n, False),
-        ("events, bbox 1x1 degree", "/api/events?bbox=0,14,1,15&limit=50", n, False),
-        ("events, place", f"/api/events?place={place}&limit=50", n, False),
-        ("entities (graph)", "/api/entities?limit=50", n, True),
-        ("relations as_of (graph)", f"/api/relations?as_of={middle.isoformat()}", slow, False),
-        ("control/{place} (graph)", f"/api/control/{place}", slow, False),
-        ("contradictions (graph)", "/api/contradictions", slow, False),
-    ]
+    app = create_app(f"sqlite:///{path}", token=None)
+    client = TestClient(app)
+    found = {"graph export (first graph request)": round(_get(client, "/api/entities")[0], 1)}
+    found.update(first_requests(client, s))
+    app.state.conflictmap.store.close()
+    return found
+
+
+def warmed(path: Path, s: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+    """An app made with ``warm=True``: how long its background warm-up takes, and the first
+    request of each graph endpoint once it is done."""
+    from fastapi.testclient import TestClient
+
+    from conflictmap.web.api import create_app
+
+    started = time.perf_counter()
+    app = create_app(f"sqlite:///{path}", token=None, warm=True)
+    created = _ms(started)
+    for thread in threading.enumerate():
+        if thread.name == "conflictmap-warm":
+            thread.join()
+    report: dict[str, Any] = {"create_app_ms": created, "warm_up_ms": _ms(started)}
+    client = TestClient(app)
+    report["first_ms"] = first_requests(client, s)
+    return app, client, report
+
+
+def measure(path: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from fastapi.testclient import TestClient
+
+    from conflictmap.web.api import create_app
+
+    app = create_app(f"sqlite:///{path}", token=None)
+    s = sample(TestClient(app), args.seed)
+    app.state.conflictmap.store.close()
+    print("  cold first requests", file=sys.stderr, flush=True)
+    first = {} if "cold" in args.skip else cold(path, s)
+    print("  warm=True app", file=sys.stderr, flush=True)
+    app, client, warm_up = warmed(path, s)
+    print(f"    warm-up {warm_up['warm_up_ms']} ms", file=sys.stderr, flush=True)
+    rows = [r for r in event_rows(s) + graph_rows(s) if not any(w in r.name for w in args.skip)]
     results = []
-    for name, url, requests, cold in plan:
-        if any(word in name for word in args.skip):
-            continue
-        print(f"  {name}: {url}", file=sys.stderr, flush=True)
-        results.append({"endpoint": name, **timed(client, url, requests, cold, args.budget)})
+    for row in rows:
+        print(f"  {row.name}: {row.urls[0]}", file=sys.stderr, flush=True)
+        requests = args.slow_requests if row.slow else args.requests
+        results.append(timed(client, row, requests, args.budget))
         print(f"    {json.dumps(results[-1])}", file=sys.stderr, flush=True)
-    return results
+    revisit = {
+        r.urls[0]: round(_get(client, r.urls[0])[0], 1) for r in rows if r.cache == "view hit"
+    }
+    app.state.conflictmap.store.close()
+    return {"cold_ms": first, "warm_up": warm_up, "endpoints": results, "revisit_ms": revisit}
 
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| endpoint | requests | cold ms | p50 ms | p95 ms | p99 ms | total | < 100 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| endpoint | cache | distinct | requests | p50 ms | p95 ms | p99 ms | max ms | total "
+        "| < 100 ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r['endpoint']} | {r['requests']} | {r.get('cold_ms', '')} | {r['p50_ms']} "
-            f"| {r['p95_ms']} | {r['p99_ms']} | {r['total']} | "
-            f"{'yes' if r['meets_goal'] else 'no'} |"
+            f"| {r['endpoint']} | {r['cache']} | {r['distinct']} | {r['requests']} "
+            f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} | {r['total']} "
+            f"| {'yes' if r['meets_goal'] else 'no'} |"
         )
     return "\n".join(lines)
 
 
-def _commit() -> str | None:
+def cold_table(cold: dict[str, float], warm_up: dict[str, Any]) -> str:
+    after = warm_up["first_ms"]
+    lines = [
+        f"warm=True: create_app {warm_up['create_app_ms']} ms, background warm-up "
+        f"{warm_up['warm_up_ms']} ms",
+        "",
+        "| first request | cold ms (warm=False) | after warm-up ms (warm=True) |",
+        "|---|---:|---:|",
+    ]
+    for name in {**cold, **after}:
+        lines.append(f"| {name} | {cold.get(name, '')} | {after.get(name, '')} |")
+    return "\n".join(lines)
+
+
+def _git(*command: str) -> str | None:
     try:
         return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+            ["git", *command], capture_output=True, text=True, check=True
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
+
+
+def _commit() -> str | None:
+    """HEAD's short hash, with ``+uncommitted`` where tracked files differ from it."""
+    head = _git("rev-parse", "--short", "HEAD")
+    changed = _git("status", "--porcelain", "--untracked-files=no")
+    return f"{head}+uncommitted" if head and changed else head
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -323,7 +532,10 @@ def main(argv: list[str] | None = None) -> int:
         "--budget", type=float, default=60.0, help="seconds per endpoint (fewer requests)"
     )
     parser.add_argument(
-        "--skip", nargs="*", default=[], help="skip endpoints whose name contains a word"
+        "--skip",
+        nargs="*",
+        default=[],
+        help="skip endpoints whose name contains a word ('cold': the cold first requests)",
     )
     parser.add_argument("--actors", type=int, default=300)
     parser.add_argument("--places", type=int, default=300)
@@ -332,14 +544,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the JSON summary here")
     args = parser.parse_args(argv)
 
+    load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "latency.db"
         print(f"building a store of {args.events} synthetic events", file=sys.stderr)
         built = build(path, args)
         print(f"  built in {built['seconds']} s: {built['stats']}", file=sys.stderr)
-        results = measure(path, args)
+        measured = measure(path, args)
 
-    print(table(results))
+    print(cold_table(measured["cold_ms"], measured["warm_up"]))
+    print(table(measured["endpoints"]))
     result = {
         "benchmark": "api_latency",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -348,12 +562,13 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
-            "load_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+            "load_1min_start": load_start,
+            "load_1min_end": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         },
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "goal_p95_ms": GOAL_MS,
         "build": built,
-        "endpoints": results,
+        **measured,
     }
     text = json.dumps(result, indent=2, default=str)
     if args.out:

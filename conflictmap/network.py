@@ -58,7 +58,7 @@ def actor_graph(
 ) -> nx.MultiDiGraph:
     """The actors and their links (see the module docstring)."""
     g = nx.MultiDiGraph(as_of=as_of.isoformat() if as_of else None)
-    entities = _entities(graph)
+    entities = entities_by_name(graph)
     for relation in graph.get("relations", []):
         if relation["evidence"].get("negated") or not _holds(relation, as_of):
             continue
@@ -67,7 +67,9 @@ def actor_graph(
         if all(places or _type(entities, *end) != PLACE for end in ends):
             valid = [(relation.get(k) or {}).get("date") for k in ("valid_from", "valid_to")]
             edge = _edge(g, entities, ends[0][0], ends[1][0], relation["predicate"], *valid)
-            edge["evidence"].append(_evidence(relation["evidence"], relation_id=relation.get("id")))
+            edge["evidence"].append(
+                evidence_summary(relation["evidence"], relation_id=relation.get("id"))
+            )
     for event in graph.get("events", []):
         if as_of is None or (event.get("date") and _day(event["date"]) <= as_of):
             _event_edges(g, entities, event, places)
@@ -161,7 +163,7 @@ def ego_network(
 # --- internals ----------------------------------------------------------------------------
 
 
-def _entities(graph: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def entities_by_name(graph: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Entities by name; an actor wins over a place of the same name."""
     found: dict[str, dict[str, Any]] = {}
     for entity in graph.get("entities", []):
@@ -218,7 +220,7 @@ def _event_edges(
         edge = _edge(g, entities, a, b, predicate)
         if event["id"] not in edge["events"]:
             edge["events"].append(event["id"])
-            edge["evidence"].append(_evidence(event["evidence"], event_id=event["id"]))
+            edge["evidence"].append(evidence_summary(event["evidence"], event_id=event["id"]))
 
 
 def _holds(relation: dict[str, Any], as_of: date | None) -> bool:
@@ -233,7 +235,7 @@ def _holds(relation: dict[str, Any], as_of: date | None) -> bool:
     return (start is None or start <= as_of) and (end is None or as_of <= end)
 
 
-def _evidence(evidence: dict[str, Any], **ids: Any) -> dict[str, Any]:
+def evidence_summary(evidence: dict[str, Any], **ids: Any) -> dict[str, Any]:
     found = {k: evidence[k] for k in EVIDENCE_KEYS if k in evidence}
     attribution = evidence.get("attribution") or {}
     grade = evidence.get("grade") or {}

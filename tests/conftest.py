@@ -26,3 +26,17 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield db
     finally:
         db.close()
+
+
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory: pytest.TempPathFactory, extractor) -> str:  # noqa: ANN001
+    """A store of ``examples/``, built once per session. Read it only: a test that writes
+    copies the file first."""
+    from conflictmap.ingest.readers import discover, iter_documents
+    from conflictmap.ingest.run import ingest_documents
+
+    db = str(tmp_path_factory.mktemp("examples") / "examples.db")
+    with Store(db) as built:
+        examples = Path(__file__).parents[1] / "examples"
+        assert ingest_documents(iter_documents(discover([examples])), built, extractor).stored
+    return db

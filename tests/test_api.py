@@ -10,15 +10,12 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from conflictmap.export import FORMATS
-from conflictmap.ingest.readers import discover, iter_documents
-from conflictmap.ingest.run import ingest_documents
 from conflictmap.store.repository import Store
 from conflictmap.web import create_app
 from conflictmap.web.api import MAX_BODY_BYTES
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = Path(__file__).parents[1] / "examples"
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 GAO_BOX = "-0.5,15.8,0.5,16.8"  # Gao: 16.27 N, 0.04 W
@@ -33,15 +30,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'; img-src 'self' data: blob:"
 )
-
-
-@pytest.fixture(scope="module")
-def examples_db(tmp_path_factory: pytest.TempPathFactory, extractor) -> str:
-    db = str(tmp_path_factory.mktemp("api") / "examples.db")
-    with Store(db) as store:
-        report = ingest_documents(iter_documents(discover([EXAMPLES])), store, extractor)
-    assert report.stored
-    return db
 
 
 @pytest.fixture(scope="module")

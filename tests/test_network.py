@@ -236,3 +236,38 @@ def test_on_the_examples_iyad_ag_ghaly_reaches_aqim_through_ansar_dine(
     assert all(
         e["sentence"] and e["document_id"] for h in path for x in h["links"] for e in x["evidence"]
     )
+
+
+@pytest.mark.parametrize("as_of", [None, date(2012, 5, 1), date(2012, 7, 1), date(2013, 2, 1)])
+def test_the_workbench_network_draws_what_actor_graph_links(as_of: date | None) -> None:
+    """``web.views.network_elements`` filters ties cached per store version instead of
+    rebuilding the networkx graph: the same actors, pairs, link types and report counts."""
+    from conflictmap.web.views import network_elements, network_links
+
+    g = actor_graph(GRAPH, as_of)
+    drawn = network_elements(GRAPH, as_of, links=network_links(GRAPH))
+    assert {n["id"] for n in drawn["nodes"]} == set(g.nodes) and g.number_of_nodes() > 2
+    expected: dict[tuple[str, str, str], int] = {}
+    for a, b, data in g.edges(data=True):
+        key = (a, data["predicate"], b)
+        expected[key] = expected.get(key, 0) + len(data["evidence"])
+    got = {(e["source"], e["predicate"], e["target"]): e["reports"] for e in drawn["edges"]}
+    assert got == expected
+    for node in drawn["nodes"]:
+        assert node["degree"] == len(
+            set(g.predecessors(node["id"])) | set(g.successors(node["id"]))
+        )
+
+
+def test_the_workbench_ego_view_is_ego_network() -> None:
+    from conflictmap.web.views import network_elements
+
+    for radius in (1, 2):
+        ego = ego_network(GRAPH, "Ghaly", date(2013, 2, 1), radius)
+        drawn = network_elements(GRAPH, date(2013, 2, 1), "Ghaly", radius)
+        assert drawn["ego"] == ego["actor"] == "Iyad Ag Ghaly"
+        assert {n["id"] for n in drawn["nodes"]} == {
+            ego["actor"],
+            *(n["name"] for n in ego["neighbours"]),
+        }
+    assert network_elements(GRAPH, None, "Nobody")["nodes"] == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import threading
 import time
@@ -20,14 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.ingest.readers import discover, iter_documents
-from conflictmap.ingest.run import ingest_documents
-from conflictmap.store.repository import Store
-
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parents[1]
-EXAMPLES = ROOT / "examples"
 VENDOR = ROOT / "conflictmap" / "web" / "static" / "vendor"
 CHROMIUM = os.environ.get("CONFLICTMAP_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("CONFLICTMAP_ARTIFACTS", ROOT / "test-artifacts"))
@@ -76,14 +72,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, extractor) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, examples_db: str, extractor) -> Iterator[str]:
     import uvicorn
 
     from conflictmap.web import create_app
 
     db = str(tmp_path_factory.mktemp("workbench") / "examples.db")
-    with Store(db) as store:
-        assert ingest_documents(iter_documents(discover([EXAMPLES])), store, extractor).stored
+    shutil.copy(examples_db, db)  # the session's store is read-only: this one takes writes
     hosts = ["127.0.0.1", "localhost"]
     app = create_app(db, token=TOKEN, extractor=extractor, allowed_hosts=hosts, warm=True)
     port = _free_port()

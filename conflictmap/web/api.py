@@ -18,12 +18,15 @@ ids are the store's (entity, relation and event ids are stable for a given store
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hmac
 import io
 import json
 import os
 import pathlib
+import re
 import threading
+import time
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
@@ -33,9 +36,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -57,6 +61,9 @@ __all__ = ["MAX_BODY_BYTES", "SECURITY_HEADERS", "create_app"]
 MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_VIEWS = 64
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such item."}}
+MAX_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer key
+VERSION_TTL_S = 1.0
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -86,6 +93,16 @@ FILE_NAMES = {
 
 ExportFormat = Enum("ExportFormat", {f.replace("-", "_"): f for f in FORMATS}, type=str)  # type: ignore[misc]
 
+
+def _iso_day(value: Any) -> Any:
+    """Dates only as ``YYYY-MM-DD`` (pydantic alone would read ``0`` as 1970-01-01)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("a date as YYYY-MM-DD")
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Name = Annotated[str, Path(min_length=1, max_length=200)]
@@ -100,7 +117,7 @@ class Report(BaseModel):
 
     text: str = Field(min_length=1, max_length=MAX_BODY_BYTES)
     title: str | None = Field(default=None, max_length=500)
-    date: dt.date | None = Field(default=None, description="Publication date (YYYY-MM-DD).")
+    date: Day | None = Field(default=None, description="Publication date (YYYY-MM-DD).")
     source: str | None = Field(default=None, max_length=200, description="The outlet.")
     url: str | None = Field(default=None, max_length=2000)
 
@@ -187,6 +204,43 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+class WriteGuard:
+    """Refuses a write (a ``(method, path)`` of ``writes``) without the right bearer
+    token before its body is read: 403 where the server has no token, 401 where the
+    request's is missing or wrong. The ``authorised`` dependency checks again, and
+    documents the scheme in the OpenAPI spec."""
+
+    def __init__(self, app: ASGIApp, token: str | None, writes: set[tuple[str, str]]) -> None:
+        self.app = app
+        self.token = token
+        self.writes = writes
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or (scope["method"], scope["path"]) not in self.writes:
+            await self.app(scope, receive, send)
+            return
+        if self.token is None:
+            await _refuse(send, 403, "writes are disabled: the server has no CONFLICTMAP_TOKEN")
+            return
+        given = dict(scope.get("headers", [])).get(b"authorization", b"")
+        if not hmac.compare_digest(given, b"Bearer " + self.token.encode()):
+            await _refuse(send, 401, "a valid bearer token is required")
+            return
+        await self.app(scope, receive, send)
+
+
+async def _refuse(send: Callable, status: int, detail: str) -> None:
+    payload = json.dumps({"detail": detail}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
 async def _too_large(send: Callable, limit: int) -> None:
     payload = json.dumps({"detail": f"request body over {limit} bytes"}).encode()
     await send(
@@ -234,14 +288,28 @@ class _State:
         self._extractor: Any = None
         self._cached: tuple[tuple, dict, dict] | None = None
         self._views: OrderedDict[tuple, Any] = OrderedDict()
+        self._base: dict[tuple, Any] = {}
+        self.build_lock = threading.RLock()  # a base view may be built from another
+        self._version: tuple | None = None
+        self._version_at = 0.0
 
     def version(self) -> tuple:
-        """Changes whenever the stored graph does (also by writes from other processes):
-        the row counts, and the analysts' decisions and incident splits."""
+        """Changes whenever the stored graph does: the row counts, and the analysts'
+        decisions and incident splits. Read at most once per ``VERSION_TTL_S`` (writes by
+        this app are seen at once, writes by other processes within that time)."""
+        now = time.monotonic()
+        if self._version is not None and now - self._version_at < VERSION_TTL_S:
+            return self._version
         with Session(self.store.engine) as session:
             decisions = session.execute(select(func.count(), func.max(DecisionRow.id))).one()
             splits = session.scalar(select(func.count()).select_from(IncidentSplitRow))
-        return (*self.store.stats().values(), *decisions, splits)
+        self._version = (*self.store.stats().values(), *decisions, splits)
+        self._version_at = now
+        return self._version
+
+    def changed(self) -> None:
+        """This app wrote to the store: the next read sees a new version."""
+        self._version = None
 
     def graph(self) -> tuple[dict, dict]:
         """``Store.export()`` and its snapshot record, recomputed when the store changed.
@@ -249,26 +317,71 @@ class _State:
         with self.cache_lock:
             key = self.version()
             if self._cached is None or self._cached[0] != key:
+                gc.unfreeze()  # the graph it replaces (frozen by warm()) may go
                 graph, meta = graph_and_snapshot(self.store)
                 self._cached = (key, graph, meta)
+                self._base.clear()
                 self._views.clear()
             return self._cached[1], self._cached[2]
 
     def view(self, build: Callable[..., Any], *args: Any) -> Any:
-        """``build(graph, *args)``, kept until the store changes (the last ``MAX_VIEWS``):
-        the same map, network or timeline request is computed once per store version."""
+        """``build(graph, *args)``, kept until the store changes: the same map, network or
+        timeline request is computed once per store version. Views of the whole graph (no
+        ``args``) are built once, one at a time, and always kept; views of a date, an actor
+        or a page are kept while among the last ``MAX_VIEWS`` used."""
         graph, _ = self.graph()
         with self.cache_lock:
             assert self._cached is not None
             key = (self._cached[0], build.__name__, *args)
-            if key in self._views:
-                self._views.move_to_end(key)
-                return self._views[key]
+            cache = self._views if args else self._base
+            if key in cache:
+                if args:
+                    self._views.move_to_end(key)
+                return cache[key]
+        if not args:
+            with self.build_lock:  # a second request waits for the first's build
+                with self.cache_lock:
+                    if key in self._base:
+                        return self._base[key]
+                found = build(graph)
+                with self.cache_lock:
+                    self._base[key] = found
+                return found
         found = build(graph, *args)
         with self.cache_lock:
             self._views[key] = found
             while len(self._views) > MAX_VIEWS:
                 self._views.popitem(last=False)
+        return found
+
+    def network(
+        self, graph: dict, as_of: date | None, ego: str | None, radius: int, limit: int
+    ) -> dict:
+        from conflictmap.web.views import network_elements, network_links
+
+        links = self.view(network_links)
+        return network_elements(graph, as_of, ego, radius, limit, links)
+
+    def timeline(
+        self,
+        graph: dict,
+        actor: str | None,
+        since: date | None,
+        until: date | None,
+        limit: int,
+    ) -> dict:
+        from conflictmap.web.views import relation_spans, timeline
+
+        return timeline(graph, actor, since, until, limit, self.view(relation_spans))
+
+    def contradictions_by_name(self, graph: dict) -> dict[str, list[dict]]:
+        """The contradictions naming each actor or place."""
+        from conflictmap.graph import contradictions
+
+        found: dict[str, list[dict]] = {}
+        for record in self.view(contradictions):
+            for name in _names_in(record):
+                found.setdefault(name, []).append(record)
         return found
 
     def warm(self) -> None:
@@ -279,14 +392,27 @@ class _State:
         from conflictmap.web import views
 
         graph, _ = self.graph()
-        for build in (_events_by_id, _control_timelines, _incident_of, contradictions):
+        for build in (
+            _events_by_id,
+            _control_timelines,
+            _incident_of,
+            incidents,
+            contradictions,
+            self.contradictions_by_name,
+            _map_events,
+            views.network_links,
+            views.relation_spans,
+        ):
             self.view(build)
-        self.view(_json, views.event_features)
-        self.view(incidents)
+        # what the workbench draws first: the network and the timeline as of the last day
         days = [e["date"] for e in graph["events"] if e.get("date")]
         last = date.fromisoformat(max(days)) if days else None
-        self.view(views.network_elements, last, None, 1, 150)  # the workbench's first view
-        self.view(views.timeline, None, None, None, 2000)
+        self.view(self.network, last, None, 1, 150)
+        self.view(self.timeline, None, None, None, 2000)
+        # the cached graph lives as long as the store does not change: keep the collector
+        # from walking it again and again (pauses of up to a second on 50,000 events)
+        gc.collect()
+        gc.freeze()
 
     def extractor(self) -> Any:
         with self.extractor_lock:
@@ -336,6 +462,8 @@ def create_app(
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    writes: set[tuple[str, str]] = set()  # filled once the routes are declared, below
+    app.add_middleware(WriteGuard, token=state.token, writes=writes)  # before BodyLimit
     # added last: outermost, so on every response
     app.add_middleware(SecurityHeaders, headers=_security_headers(tiles))
     if warm:
@@ -378,7 +506,7 @@ def create_app(
         """Stored documents, oldest first: date and its origin, outlet, duplicate status."""
         return _page(state.store.documents(), limit, offset)
 
-    @app.get("/api/documents/{doc_id}", tags=["documents"])
+    @app.get("/api/documents/{doc_id}", tags=["documents"], responses=NOT_FOUND)
     def get_document(doc_id: Name) -> dict:
         """One document with its text, and the events extracted from it."""
         found = [d for d in state.store.documents() if d["id"] == doc_id]
@@ -412,21 +540,27 @@ def create_app(
     def merge_entities(body: Merge) -> dict:
         """An analyst's merge: ``absorb`` becomes part of ``keep`` (audited)."""
         with state.write_lock:
-            return state.store.merge(body.keep, body.absorb, body.note)
+            try:
+                return state.store.merge(body.keep, body.absorb, body.note)
+            finally:
+                state.changed()
 
     @app.post("/api/entities/split", tags=["entities", "writes"], dependencies=write)
     def split_entity(body: Split) -> dict:
         """An analyst's split: ``names`` become a new entity (audited)."""
         with state.write_lock:
-            return state.store.split(body.entity, body.names, body.note)
+            try:
+                return state.store.split(body.entity, body.names, body.note)
+            finally:
+                state.changed()
 
-    @app.get("/api/entities/{entity_id}", tags=["entities"])
+    @app.get("/api/entities/{entity_id}", tags=["entities"], responses=NOT_FOUND)
     def get_entity(
-        entity_id: Annotated[int, Path(ge=1)],
+        entity_id: Annotated[int, Path(ge=1, le=MAX_ID)],
         limit: Annotated[int, Query(ge=1, le=1000, description="Relations and events.")] = 100,
     ) -> dict:
         """An entity's profile: aliases, place, relations over time and events, with evidence."""
-        from conflictmap.graph import contradictions, leadership
+        from conflictmap.graph import leadership
 
         with Session(state.store.engine) as session:
             if session.get(EntityRow, entity_id) is None:
@@ -442,7 +576,7 @@ def create_app(
         graph, _ = state.graph()
         profile["control"] = [s.to_dict() for s in spans]
         profile["leaders"] = [s.to_dict() for s in leadership(graph, name)]
-        profile["contradictions"] = [c for c in state.view(contradictions) if name in _names_in(c)]
+        profile["contradictions"] = state.view(state.contradictions_by_name).get(name, [])
         return profile
 
     # --- relations and events -------------------------------------------------------------
@@ -451,7 +585,7 @@ def create_app(
     def list_relations(
         predicate: Annotated[str | None, Query(max_length=40)] = None,
         actor: OptionalText = None,
-        as_of: Annotated[date | None, Query(description="Only those holding on this date.")] = None,
+        as_of: Annotated[Day | None, Query(description="Only those holding on this date.")] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> dict:
@@ -470,15 +604,15 @@ def create_app(
             rows = [r for r in rows if r["predicate"] == predicate]
         return _page(rows, limit, offset)
 
-    @app.get("/api/events", tags=["graph"])
+    @app.get("/api/events", tags=["graph"], responses=NOT_FOUND)
     def list_events(
         type: Annotated[
             str | None, Query(max_length=80, description="Event/sub-event type")
         ] = None,
         actor: OptionalText = None,
         place: OptionalText = None,
-        since: Annotated[date | None, Query(description="On or after (YYYY-MM-DD).")] = None,
-        until: Annotated[date | None, Query(description="On or before (YYYY-MM-DD).")] = None,
+        since: Annotated[Day | None, Query(description="On or after (YYYY-MM-DD).")] = None,
+        until: Annotated[Day | None, Query(description="On or before (YYYY-MM-DD).")] = None,
         bbox: Annotated[
             str | None,
             Query(
@@ -495,8 +629,8 @@ def create_app(
         rows, total = state.store.events_page(type, place, since, until, actor, limit, offset, box)
         return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
-    @app.get("/api/events/{event_id}", tags=["graph"])
-    def get_event(event_id: Annotated[int, Path(ge=1)]) -> dict:
+    @app.get("/api/events/{event_id}", tags=["graph"], responses=NOT_FOUND)
+    def get_event(event_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict:
         """One event with its evidence (mentions in the sentence marked) and the incident it
         belongs to: every report of the same happening, tolls side by side."""
         graph, _ = state.graph()
@@ -530,7 +664,7 @@ def create_app(
     # --- time-aware views -----------------------------------------------------------------
 
     @app.get("/api/control/{place}", tags=["timelines"])
-    def control(place: Name, at: Annotated[date | None, Query()] = None) -> list[dict]:
+    def control(place: Name, at: Annotated[Day | None, Query()] = None) -> list[dict]:
         """Who controlled a place, when, on what evidence (``at``: only who held it then)."""
         from conflictmap.graph import control_timeline
 
@@ -586,7 +720,7 @@ def create_app(
     def network_path(
         source: Annotated[str, Query(min_length=1, max_length=200)],
         target: Annotated[str, Query(min_length=1, max_length=200)],
-        as_of: Annotated[date | None, Query()] = None,
+        as_of: Annotated[Day | None, Query()] = None,
     ) -> list[dict]:
         """How one actor is linked to another, hop by hop with evidence (empty: not linked)."""
         from conflictmap.network import link_path
@@ -596,15 +730,18 @@ def create_app(
 
     # --- what the workbench draws ---------------------------------------------------------
 
-    @app.get("/api/map/events", tags=["workbench"])
+    @app.get(
+        "/api/map/events",
+        tags=["workbench"],
+        response_class=Response,
+        responses={200: {"content": {"application/geo+json": {}}}},
+    )
     def map_events() -> Response:
         """Every placed event as a GeoJSON point (id, types, date, toll, place, actors)."""
-        from conflictmap.web.views import event_features
-
-        return Response(state.view(_json, event_features), media_type="application/geo+json")
+        return Response(state.view(_map_events), media_type="application/geo+json")
 
     @app.get("/api/map/control", tags=["workbench"])
-    def map_control(at: Annotated[date, Query(description="The date (YYYY-MM-DD).")]) -> list:
+    def map_control(at: Annotated[Day, Query(description="The date (YYYY-MM-DD).")]) -> list:
         """The places someone holds on ``at``, with coordinates, holders and since when."""
         from conflictmap.web.views import control_map
 
@@ -613,29 +750,25 @@ def create_app(
 
     @app.get("/api/network", tags=["workbench", "network"])
     def network(
-        as_of: Annotated[date | None, Query(description="Links holding on this date.")] = None,
+        as_of: Annotated[Day | None, Query(description="Links holding on this date.")] = None,
         ego: OptionalText = None,
         radius: Annotated[int, Query(ge=1, le=3)] = 1,
         limit: Annotated[int, Query(ge=1, le=1000, description="Most linked actors.")] = 150,
     ) -> dict:
         """The actor network on ``as_of`` as nodes and edges (one per pair and link type,
         with up to 5 evidence records); ``ego``: one actor's neighbourhood."""
-        from conflictmap.web.views import network_elements
-
-        return state.view(network_elements, as_of, ego, radius, limit)
+        return state.view(state.network, as_of, ego, radius, limit)
 
     @app.get("/api/timeline", tags=["workbench", "timelines"])
     def get_timeline(
         actor: OptionalText = None,
-        since: Annotated[date | None, Query()] = None,
-        until: Annotated[date | None, Query()] = None,
+        since: Annotated[Day | None, Query()] = None,
+        until: Annotated[Day | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=5000)] = 2000,
     ) -> dict:
         """Events (the newest ``limit``) and relation spans (control, leadership, membership,
         alliances) over time, optionally of one actor or place."""
-        from conflictmap.web.views import timeline
-
-        return state.view(timeline, actor, since, until, limit)
+        return state.view(state.timeline, actor, since, until, limit)
 
     @app.get(
         "/api/export/{fmt}",
@@ -665,10 +798,11 @@ def create_app(
         items = list(read_stream(io.StringIO(json.dumps(record) + "\n"), "<api>"))
         failed = [str(i) for i in items if isinstance(i, ReadError)]
         if failed:
-            raise HTTPException(422, failed)
+            raise HTTPException(422, [_invalid(("body", "text"), f) for f in failed])
         extractor = state.extractor()
         with state.write_lock:
             done = ingest_documents(items, state.store, extractor)
+            state.changed()
         return {
             **done.summary(),
             "documents": done.stored,
@@ -676,6 +810,12 @@ def create_app(
             "skipped_reasons": dict(done.skipped),
         }
 
+    writes.update(
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, APIRoute) and write[0] in route.dependencies
+        for method in route.methods
+    )
     return app
 
 
@@ -728,8 +868,10 @@ def _control_timelines(graph: dict) -> dict:
     return control_timelines(graph)
 
 
-def _json(graph: dict, build: Callable[[dict], Any]) -> bytes:
-    return json.dumps(build(graph), ensure_ascii=False).encode()
+def _map_events(graph: dict) -> bytes:
+    from conflictmap.web.views import event_features
+
+    return json.dumps(event_features(graph), ensure_ascii=False).encode()
 
 
 def _names_in(record: dict) -> set[str]:
@@ -795,10 +937,22 @@ def _bbox(value: str) -> tuple[float, float, float, float]:
     try:
         min_lon, min_lat, max_lon, max_lat = (float(v) for v in value.split(","))
     except ValueError as error:
-        raise HTTPException(422, "bbox: four numbers, minlon,minlat,maxlon,maxlat") from error
+        raise HTTPException(
+            422, [_invalid(BBOX, "four numbers: minlon,minlat,maxlon,maxlat")]
+        ) from error
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise HTTPException(422, "bbox: need -180<=minlon<=maxlon<=180, -90<=minlat<=maxlat<=90")
+        raise HTTPException(
+            422, [_invalid(BBOX, "need -180<=minlon<=maxlon<=180, -90<=minlat<=maxlat<=90")]
+        )
     return min_lon, min_lat, max_lon, max_lat
+
+
+BBOX = ("query", "bbox")
+
+
+def _invalid(where: tuple[str, ...], message: str) -> dict:
+    """One error in FastAPI's validation format (the documented 422 body)."""
+    return {"loc": list(where), "msg": message, "type": "value_error"}
 
 
 def _version() -> str:

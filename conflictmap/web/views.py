@@ -7,17 +7,23 @@ version.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from conflictmap.graph import Span, control_timeline, leadership
-from conflictmap.network import actor_graph, ego_network
+from conflictmap.extract.gazetteer import fold
+from conflictmap.graph import Span, control_timeline, entity_names, leadership
+from conflictmap.network import entities_by_name as network_entities
+from conflictmap.network import evidence_summary as network_evidence
 
 __all__ = [
+    "Link",
     "control_map",
     "control_timelines",
     "event_features",
     "network_elements",
+    "network_links",
+    "relation_spans",
     "timeline",
 ]
 
@@ -119,78 +125,186 @@ def control_map(
     return found
 
 
+@dataclass(frozen=True)
+class Link:
+    """One report of a tie between two actors (a relation, or two sides of an event) and
+    the days it holds: from ``start`` (None: open) to ``end`` (None: open); with neither,
+    it holds only in the undated network."""
+
+    subject: str
+    predicate: str
+    obj: str
+    kind: str  # "relation" or "event"
+    valid_from: str | None
+    valid_to: str | None
+    start: date | None
+    end: date | None
+    source: dict[str, Any]  # the relation or the event, as exported
+
+    def holds(self, when: date | None) -> bool:
+        if when is None:
+            return True
+        if self.start is None and self.end is None:
+            return False
+        return (self.start is None or self.start <= when) and (self.end is None or when <= self.end)
+
+    def evidence(self) -> dict[str, Any]:
+        ids = {f"{self.kind}_id": self.source.get("id")}
+        return network_evidence(self.source["evidence"], **ids)
+
+
+def network_links(graph: dict[str, Any]) -> list[Link]:
+    """Every tie between actors the reports give, as ``network.actor_graph`` reads them
+    (places left out, negated relations dropped, an event's actors against its targets and
+    alongside each other), once per store version; each request then only filters them
+    by date."""
+    entities = network_entities(graph)
+
+    def actor(name: str, given: str | None = None) -> bool:
+        return (given or entities.get(name, {}).get("type")) != "LOCATION"
+
+    links = []
+    for relation in graph.get("relations", []):
+        if relation["evidence"].get("negated"):
+            continue
+        if not (
+            actor(relation["subject"], relation.get("subject_type"))
+            and actor(relation["object"], relation.get("object_type"))
+        ):
+            continue
+        bounds = [(relation.get(k) or {}).get("date") for k in ("valid_from", "valid_to")]
+        end = _day(bounds[1])
+        start = _day(bounds[0]) or (None if end else _day(relation["evidence"].get("published")))
+        links.append(
+            Link(
+                relation["subject"],
+                relation["predicate"],
+                relation["object"],
+                "relation",
+                *bounds,
+                start,
+                end,
+                relation,
+            )
+        )
+    for event in graph.get("events", []):
+        actors = [n for n in dict.fromkeys(event.get("actors") or ()) if actor(n)]
+        targets = [n for n in dict.fromkeys(event.get("targets") or ()) if actor(n)]
+        pairs = [(a, t, "fought") for a in actors for t in targets if a != t]
+        pairs += [
+            (*sorted((a, b)), "acted_with") for i, a in enumerate(actors) for b in actors[i + 1 :]
+        ]
+        day = _day(event.get("date"))
+        for a, b, predicate in pairs:
+            links.append(Link(a, predicate, b, "event", None, None, day, None, event))
+    return links
+
+
 def network_elements(
     graph: dict[str, Any],
     as_of: date | None = None,
     ego: str | None = None,
     radius: int = 1,
     limit: int = 150,
+    links: list[Link] | None = None,
 ) -> dict[str, Any]:
     """The actor network on ``as_of`` as nodes and edges for a graph drawing: one edge per
     pair and link type, weighted by its reports, the ``EDGES_PER_NODE * limit`` most
     reported, each with its first ``EVIDENCE_PER_EDGE`` evidence records. With ``ego``, only
-    that actor's neighbourhood; else the ``limit`` best linked actors."""
-    g = actor_graph(graph, as_of)
-    ids = _entity_ids(graph)
+    that actor's neighbourhood within ``radius`` hops; else the ``limit`` actors with the
+    most neighbours. ``links``: ``network_links(graph)``, where already computed."""
+    if links is None:
+        links = network_links(graph)
+    folded: dict[tuple[str, str, str], dict[str, Any]] = {}
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for link in links:
+        if link.holds(as_of):
+            _fold(folded, link)
+            if link.subject != link.obj:
+                neighbours[link.subject].add(link.obj)
+                neighbours[link.obj].add(link.subject)
+            else:
+                neighbours[link.subject]  # noqa: B018 - a node even when only self-linked
+    centre = None
     if ego:
-        found = ego_network(graph, ego, as_of, radius)
-        if found["actor"] is None:
-            return {"nodes": [], "edges": [], "total_nodes": 0, "ego": None}
-        keep = {found["actor"], *(n["name"] for n in found["neighbours"])}
+        centre = _resolve(graph, neighbours, ego)
+        if centre is None:
+            return {"nodes": [], "edges": [], "total_nodes": 0, "total_edges": 0, "ego": None}
+        keep = _within(neighbours, centre, radius)
     else:
-        ranked = sorted(g.nodes, key=lambda n: (-g.degree(n), n))
-        keep = set(ranked[:limit])
+        keep = set(sorted(neighbours, key=lambda n: (-len(neighbours[n]), n))[:limit])
+    entities, ids = network_entities(graph), _entity_ids(graph)
     nodes = [
         {
             "id": name,
             "entity_id": ids.get(name),
             "label": name,
-            "type": g.nodes[name].get("type") or "UNKNOWN",
-            "degree": g.degree(name),
+            "type": entities.get(name, {}).get("type") or "UNKNOWN",
+            "degree": len(neighbours[name]),
         }
         for name in sorted(keep)
     ]
-    links: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for subject, obj, data in g.edges(data=True):
-        if subject in keep and obj in keep and subject != obj:
-            _add_link(links, subject, obj, data)
-    ranked = sorted(links.values(), key=lambda e: (-e["reports"], e["id"]))
+    kept = [
+        e
+        for e in folded.values()
+        if e["source"] in keep and e["target"] in keep and e["source"] != e["target"]
+    ]
+    kept.sort(key=lambda e: (-e["reports"], e["id"]))
+    edges = [
+        {**e, "evidence": [link.evidence() for link in e["evidence"]]}
+        for e in kept[: EDGES_PER_NODE * limit]
+    ]
     return {
         "nodes": nodes,
-        "edges": ranked[: EDGES_PER_NODE * limit],
-        "total_nodes": g.number_of_nodes(),
-        "total_edges": len(ranked),
-        "ego": found["actor"] if ego else None,
+        "edges": edges,
+        "total_nodes": len(neighbours),
+        "total_edges": len(kept),
+        "ego": centre,
         "as_of": as_of.isoformat() if as_of else None,
     }
 
 
-def _add_link(
-    links: dict[tuple[str, str, str], dict[str, Any]], subject: str, obj: str, data: dict
-) -> None:
-    """Folds one network edge into the pair's link of that type: reports add up, the
-    bounds widen, the first evidence records are kept."""
-    key = (subject, data["predicate"], obj)
-    link = links.get(key)
-    if link is None:
-        link = links[key] = {
+def _fold(folded: dict[tuple[str, str, str], dict[str, Any]], link: Link) -> None:
+    """Adds one report to its pair's link of that type: reports add up, the bounds widen,
+    the first ``EVIDENCE_PER_EDGE`` reports are kept (as links; evidence is built only for
+    the edges returned)."""
+    key = (link.subject, link.predicate, link.obj)
+    edge = folded.get(key)
+    if edge is None:
+        folded[key] = {
             "id": "|".join(key),
-            "source": subject,
-            "target": obj,
-            "predicate": data["predicate"],
-            "kind": data["kind"],
-            "valid_from": data.get("valid_from"),
-            "valid_to": data.get("valid_to"),
-            "reports": 0,
-            "evidence": [],
+            "source": link.subject,
+            "target": link.obj,
+            "predicate": link.predicate,
+            "kind": link.kind,
+            "valid_from": link.valid_from,
+            "valid_to": link.valid_to,
+            "reports": 1,
+            "evidence": [link],
         }
-    else:
-        link["valid_from"] = _earliest(link["valid_from"], data.get("valid_from"))
-        link["valid_to"] = _latest(link["valid_to"], data.get("valid_to"))
-    link["reports"] += len(data["evidence"])
-    room = EVIDENCE_PER_EDGE - len(link["evidence"])
-    if room > 0:
-        link["evidence"].extend(data["evidence"][:room])
+        return
+    edge["valid_from"] = _earliest(edge["valid_from"], link.valid_from)
+    edge["valid_to"] = _latest(edge["valid_to"], link.valid_to)
+    edge["reports"] += 1
+    if len(edge["evidence"]) < EVIDENCE_PER_EDGE:
+        edge["evidence"].append(link)
+
+
+def _resolve(graph: dict[str, Any], neighbours: dict[str, set[str]], name: str) -> str | None:
+    """The linked actor called ``name`` (canonical name or alias, folded); the one with the
+    most neighbours where several fit."""
+    key = fold(name)
+    names = entity_names(graph, name) | {n for n in neighbours if fold(n) == key}
+    found = sorted((n for n in names if n in neighbours), key=lambda n: (-len(neighbours[n]), n))
+    return found[0] if found else None
+
+
+def _within(neighbours: dict[str, set[str]], centre: str, radius: int) -> set[str]:
+    seen, frontier = {centre}, {centre}
+    for _ in range(radius):
+        frontier = {n for f in frontier for n in neighbours[f]} - seen
+        seen |= frontier
+    return seen
 
 
 def _earliest(a: str | None, b: str | None) -> str | None:
@@ -201,15 +315,21 @@ def _latest(a: str | None, b: str | None) -> str | None:
     return max(a, b) if a and b else None  # an open end stays open
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
 def timeline(
     graph: dict[str, Any],
     actor: str | None = None,
     since: date | None = None,
     until: date | None = None,
     limit: int = 2000,
+    spans: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Events (newest ``limit`` in the range) and the time spans of relations (control,
-    leadership, membership, affiliation), optionally of one actor or place."""
+    leadership, membership, affiliation; the ``MAX_SPANS`` best attested), optionally of
+    one actor or place. ``spans``: ``relation_spans(graph)``, where already computed."""
     names = _names(graph, actor)
     events = []
     for event in graph.get("events", []):
@@ -232,7 +352,10 @@ def timeline(
             }
         )
     events.sort(key=lambda e: (e["date"], e["id"]), reverse=True)
-    spans = _spans(graph, names)
+    if spans is None:
+        spans = relation_spans(graph)
+    if names is not None:
+        spans = [s for s in spans if s["subject"] in names or s["object"] in names]
     shown = sorted(spans, key=lambda s: -s["reports"])[:MAX_SPANS]  # the best attested
     shown.sort(key=lambda s: (s["start"], s["subject"], s["object"]))
     return {
@@ -243,18 +366,15 @@ def timeline(
     }
 
 
-def _spans(graph: dict[str, Any], names: set[str] | None) -> list[dict[str, Any]]:
-    """The spans of control, leadership and other dated relations (of ``names``)."""
+def relation_spans(graph: dict[str, Any]) -> list[dict[str, Any]]:
+    """The spans of control and leadership (from their timelines) and of other dated
+    relations, as the timeline draws them."""
     spans = []
     for predicate in TIMELINES_OF_THEIR_OWN:
         for obj, timeline_spans in _timelines(graph, predicate).items():
-            for span in timeline_spans:
-                if names is None or obj in names or span.actor in names:
-                    spans.append(_span(span, predicate, obj))
+            spans.extend(_span(span, predicate, obj) for span in timeline_spans)
     for relation in graph.get("relations", []):
         if relation["predicate"] in TIMELINES_OF_THEIR_OWN or relation["evidence"]["negated"]:
-            continue
-        if names is not None and not names & {relation["subject"], relation["object"]}:
             continue
         start = (relation.get("valid_from") or {}).get("date")
         if start:
@@ -288,14 +408,12 @@ def _span(span: Span, predicate: str, obj: str) -> dict[str, Any]:
 def _names(graph: dict[str, Any], actor: str | None) -> set[str] | None:
     if not actor:
         return None
-    from conflictmap.graph import entity_names
-
     return entity_names(graph, actor) or {actor}
 
 
-def _entity_ids(graph: dict[str, Any]) -> dict[str, int]:
+def _entity_ids(graph: dict[str, Any]) -> dict[str, int | None]:
     """Entity ids by name; an actor wins over a place of the same name."""
     ids: dict[str, int] = {}
     for entity in sorted(graph.get("entities", []), key=lambda e: e["type"] != "LOCATION"):
-        ids[entity["name"]] = entity["id"]
+        ids[entity["name"]] = entity.get("id")
     return ids

@@ -338,10 +338,12 @@ function swatch(colour) {
 
 async function refreshMap() {
   if (!state.map || !state.asOf) return;
+  const day = state.asOf;
   const windowDays = Number(document.getElementById("window").value);
-  const from = windowDays ? shiftDays(state.asOf, -windowDays) : "0000";
-  state.map.setFilter("events", ["all", ["<=", ["get", "date"], state.asOf], [">=", ["get", "date"], from]]);
-  const held = await api(`/api/map/control?at=${state.asOf}`);
+  const from = windowDays ? shiftDays(day, -windowDays) : "0000";
+  const held = await api(`/api/map/control?at=${day}`);
+  if (day !== state.asOf) return; // the slider moved on while this was loading
+  state.map.setFilter("events", ["all", ["<=", ["get", "date"], day], [">=", ["get", "date"], from]]);
   const features = held.map((p) => ({
     type: "Feature",
     geometry: { type: "Point", coordinates: [p.longitude, p.latitude] },
@@ -353,11 +355,11 @@ async function refreshMap() {
     entityLink(p.place, p.place_id), `: ${p.holders.join(" + ")} since ${p.since}`)));
   if (!held.length) holders.append(el("li", { class: "muted", text: "no reported control" }));
   const latest = state.events.features
-    .filter((f) => f.properties.date <= state.asOf && f.properties.date >= from)
+    .filter((f) => f.properties.date <= day && f.properties.date >= from)
     .sort((a, b) => b.properties.date.localeCompare(a.properties.date) || b.id - a.id).slice(0, 12);
   document.getElementById("latest").replaceChildren(...latest.map((f) => el("li", {},
     el("a", { href: `#/event/${f.properties.id}`, text: `${f.properties.date} · ${f.properties.sub_event_type} · ${f.properties.location}` }))));
-  state.map.once("idle", () => { document.body.dataset.mapDrawn = state.asOf; });
+  state.map.once("idle", () => { if (day === state.asOf) document.body.dataset.mapDrawn = day; });
   state.map.triggerRepaint();
 }
 
@@ -369,7 +371,10 @@ async function refreshNetwork() {
   const radius = document.getElementById("radius").value;
   const params = new URLSearchParams({ as_of: state.asOf });
   if (ego) { params.set("ego", ego); params.set("radius", radius); }
+  const asked = params.toString();
+  state.networkAsked = asked;
   const data = await api(`/api/network?${params}`);
+  if (state.networkAsked !== asked) return; // a later request supersedes this one
   document.getElementById("network-summary").textContent = ego && !data.ego
     ? `No linked actor called “${ego}” on ${state.asOf}.`
     : `${data.nodes.length} of ${data.total_nodes} actors, ${data.edges.length} of ${data.total_edges} links, on ${state.asOf}`;
@@ -447,7 +452,10 @@ function svg(tag, attrs = {}, text = null) {
 async function refreshTimeline() {
   const actor = document.getElementById("timeline-actor").value.trim();
   const params = new URLSearchParams(actor ? { actor } : {});
+  const asked = params.toString();
+  state.timelineAsked = asked;
   const data = await api(`/api/timeline?${params}`);
+  if (state.timelineAsked !== asked) return; // a later request supersedes this one
   const spans = data.spans;
   document.getElementById("timeline-summary").textContent =
     `${data.events.length} of ${data.total_events} events, ${spans.length} of ${data.total_spans} relation spans`;
@@ -456,17 +464,19 @@ async function refreshTimeline() {
   if (!dates.length) { box.replaceChildren(el("p", { class: "muted", text: "Nothing dated here." })); return; }
   const first = Date.parse(dates.reduce((a, b) => (a < b ? a : b))) - 15 * DAY;
   const last = Date.parse(dates.reduce((a, b) => (a > b ? a : b))) + 15 * DAY;
-  const width = Math.max(box.clientWidth - 20, 600), left = 260, right = width - 20;
+  const width = Math.max(box.clientWidth - 20, 700), left = 330, right = width - 20;
   const x = (day) => left + ((Date.parse(day) - first) / (last - first)) * (right - left);
   const types = Object.keys(EVENT_COLOURS);
   const rowHeight = 18, eventsTop = 30, spansTop = eventsTop + types.length * rowHeight + 30;
   const height = spansTop + spans.length * rowHeight + 20;
   const chart = svg("svg", { width, height, role: "img", "aria-label": "Timeline of events and relation spans", id: "timeline-chart" });
+  const monthWidth = ((right - left) * 30.4 * DAY) / (last - first);
+  const every = Math.max(1, Math.ceil(56 / monthWidth)); // months between labels
   for (let t = new Date(first); t.getTime() <= last; t = new Date(t.getFullYear(), t.getMonth() + 1, 1)) {
     const day = iso(new Date(Date.UTC(t.getFullYear(), t.getMonth(), 1)));
     if (Date.parse(day) < first) continue;
     chart.append(svg("line", { x1: x(day), x2: x(day), y1: 20, y2: height, class: "tick" }));
-    chart.append(svg("text", { x: x(day) + 2, y: 14, class: "tick-label" }, day.slice(0, 7)));
+    if (t.getMonth() % every === 0) chart.append(svg("text", { x: x(day) + 2, y: 14, class: "tick-label" }, day.slice(0, 7)));
   }
   if (state.asOf) chart.append(svg("line", { x1: x(state.asOf), x2: x(state.asOf), y1: 20, y2: height, class: "as-of-line" }));
   types.forEach((type, i) => chart.append(svg("text", { x: 4, y: eventsTop + i * rowHeight + 12, class: "row-label" }, type)));
@@ -483,7 +493,7 @@ async function refreshTimeline() {
     const y = spansTop + i * rowHeight;
     const end = span.end || iso(new Date(last));
     const label = `${span.subject} ${span.predicate.replaceAll("_", " ")} ${span.object}`;
-    chart.append(svg("text", { x: 4, y: y + 12, class: "row-label" }, label.length > 42 ? `${label.slice(0, 40)}…` : label));
+    chart.append(svg("text", { x: 4, y: y + 12, class: "row-label" }, label.length > 54 ? `${label.slice(0, 52)}…` : label));
     const bar = svg("rect", { x: x(span.start), y: y + 3, width: Math.max(x(end) - x(span.start), 3), height: rowHeight - 6, rx: 3, fill: span.predicate === "controls" ? colourOf(span.subject) : edgeColour(span.predicate), class: span.end ? "span" : "span open" });
     bar.append(svg("title", {}, `${label}: ${span.start} → ${span.end || "onwards"} (${span.reports} reports)`));
     chart.append(bar);
