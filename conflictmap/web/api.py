@@ -62,6 +62,12 @@ MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_VIEWS = 64
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such item."}}
+JSON = "application/json"
+# a large view answered as the JSON it was cached as (no re-encoding per request)
+ENCODED: dict[str, Any] = {
+    "response_class": Response,
+    "responses": {200: {"content": {JSON: {"schema": {"type": "object"}}}}},
+}
 MAX_ID = 2**63 - 1  # SQLite's and PostgreSQL's largest integer key
 VERSION_TTL_S = 1.0
 SECURITY_HEADERS = {
@@ -356,11 +362,12 @@ class _State:
 
     def network(
         self, graph: dict, as_of: date | None, ego: str | None, radius: int, limit: int
-    ) -> dict:
+    ) -> bytes:
+        """``views.network_elements``, as JSON (a large answer: encoded once, cached)."""
         from conflictmap.web.views import network_elements, network_links
 
         links = self.view(network_links)
-        return network_elements(graph, as_of, ego, radius, limit, links)
+        return _encoded(network_elements(graph, as_of, ego, radius, limit, links))
 
     def timeline(
         self,
@@ -369,10 +376,12 @@ class _State:
         since: date | None,
         until: date | None,
         limit: int,
-    ) -> dict:
+    ) -> bytes:
+        """``views.timeline``, as JSON (a large answer: encoded once, cached)."""
         from conflictmap.web.views import relation_spans, timeline
 
-        return timeline(graph, actor, since, until, limit, self.view(relation_spans))
+        spans = self.view(relation_spans)
+        return _encoded(timeline(graph, actor, since, until, limit, spans))
 
     def contradictions_by_name(self, graph: dict) -> dict[str, list[dict]]:
         """The contradictions naming each actor or place."""
@@ -748,27 +757,27 @@ def create_app(
         graph, _ = state.graph()
         return control_map(graph, state.view(_control_timelines), at)
 
-    @app.get("/api/network", tags=["workbench", "network"])
+    @app.get("/api/network", tags=["workbench", "network"], **ENCODED)
     def network(
         as_of: Annotated[Day | None, Query(description="Links holding on this date.")] = None,
         ego: OptionalText = None,
         radius: Annotated[int, Query(ge=1, le=3)] = 1,
         limit: Annotated[int, Query(ge=1, le=1000, description="Most linked actors.")] = 150,
-    ) -> dict:
+    ) -> Response:
         """The actor network on ``as_of`` as nodes and edges (one per pair and link type,
-        with up to 5 evidence records); ``ego``: one actor's neighbourhood."""
-        return state.view(state.network, as_of, ego, radius, limit)
+        with up to 3 evidence records); ``ego``: one actor's neighbourhood."""
+        return Response(state.view(state.network, as_of, ego, radius, limit), media_type=JSON)
 
-    @app.get("/api/timeline", tags=["workbench", "timelines"])
+    @app.get("/api/timeline", tags=["workbench", "timelines"], **ENCODED)
     def get_timeline(
         actor: OptionalText = None,
         since: Annotated[Day | None, Query()] = None,
         until: Annotated[Day | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=5000)] = 2000,
-    ) -> dict:
+    ) -> Response:
         """Events (the newest ``limit``) and relation spans (control, leadership, membership,
         alliances) over time, optionally of one actor or place."""
-        return state.view(state.timeline, actor, since, until, limit)
+        return Response(state.view(state.timeline, actor, since, until, limit), media_type=JSON)
 
     @app.get(
         "/api/export/{fmt}",
@@ -871,7 +880,11 @@ def _control_timelines(graph: dict) -> dict:
 def _map_events(graph: dict) -> bytes:
     from conflictmap.web.views import event_features
 
-    return json.dumps(event_features(graph), ensure_ascii=False).encode()
+    return _encoded(event_features(graph))
+
+
+def _encoded(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode()
 
 
 def _names_in(record: dict) -> set[str]:
