@@ -11,9 +11,9 @@ Usage (from the repository root)::
 Each step is the wall time until the page marks it drawn: the first load (``ready``: the
 page fetched its configuration and every placed event), the map drawn, the date slider
 moved to the middle and the map redrawn, the network view, the timeline view, an entity
-page and an event page. The server is warmed first (``create_app(warm=True)`` and a wait
-until ``/api/map/events`` answers), as ``conflictmap serve`` is by the time a person opens
-it. Prints one JSON summary.
+page and an event page. The server is warmed first (``create_app(warm=True)``, until
+``/api/config`` says its warm-up is done), as ``conflictmap serve`` is by the time a person
+opens it. Prints one JSON summary.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def serve(db: str) -> tuple[str, uvicorn.Server, float]:
     while not server.started:
         time.sleep(0.05)
     started = time.perf_counter()
-    urllib.request.urlopen(base + "/api/map/events").read()  # waits for the warm-up
+    while json.loads(urllib.request.urlopen(base + "/api/config").read())["warm_up"] != "done":
+        time.sleep(0.2)
     return base, server, round(time.perf_counter() - started, 2)
 
 

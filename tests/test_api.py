@@ -265,9 +265,26 @@ def test_the_workbench_page_and_its_config(client: TestClient) -> None:
     assert '<script src="/static/app.js"' in page.text and "<script>" not in page.text
     config = ok(client.get("/api/config"))
     assert config["writable"] is False and config["tiles"] is None
+    assert config["warm_up"] == "off"
     assert config["stats"] == client.app.state.conflictmap.store.stats()
     for path in ("/static/../api.py", "/static/%2e%2e/api.py", "/static/..%2Fapi.py"):
         assert client.get(path).status_code == 404, path
+
+
+def test_a_warmed_app_answers_the_workbench_from_its_views(examples_db: str) -> None:
+    import time
+
+    with TestClient(create_app(examples_db, token="", warm=True)) as warmed:
+        deadline = time.monotonic() + 120
+        while ok(warmed.get("/api/config"))["warm_up"] != "done":
+            assert time.monotonic() < deadline, "warm-up did not finish"
+            time.sleep(0.1)
+        state = warmed.app.state.conflictmap
+        built = len(state._base) + len(state._views)
+        assert built >= 10  # the whole-graph views, the first network and timeline
+        ok(warmed.get("/api/timeline"))
+        ok(warmed.get("/api/contradictions"))
+        assert len(state._base) + len(state._views) == built  # answered from them
 
 
 def test_an_online_tile_layer_is_allowed_by_origin_only(examples_db: str) -> None:

@@ -298,6 +298,7 @@ class _State:
         self.build_lock = threading.RLock()  # a base view may be built from another
         self._version: tuple | None = None
         self._version_at = 0.0
+        self.warm_up = "off"  # "running", then "done" (create_app(warm=True))
 
     def version(self) -> tuple:
         """Changes whenever the stored graph does: the row counts, and the analysts'
@@ -422,6 +423,7 @@ class _State:
         # from walking it again and again (pauses of up to a second on 50,000 events)
         gc.collect()
         gc.freeze()
+        self.warm_up = "done"
 
     def extractor(self) -> Any:
         with self.extractor_lock:
@@ -476,6 +478,7 @@ def create_app(
     # added last: outermost, so on every response
     app.add_middleware(SecurityHeaders, headers=_security_headers(tiles))
     if warm:
+        state.warm_up = "running"
         threading.Thread(target=state.warm, name="conflictmap-warm", daemon=True).start()
 
     @app.exception_handler(EntityNotFoundError)
@@ -500,9 +503,11 @@ def create_app(
     @app.get("/api/config", tags=["workbench"])
     def config() -> dict:
         """What the workbench needs to know: version, whether writes are possible, the
-        optional online tile layer, and the store's counts."""
+        optional online tile layer, the store's counts, and whether the views are built
+        (``warm_up``: off, running or done)."""
         return {
             "version": app.version,
+            "warm_up": state.warm_up,
             "writable": state.token is not None,
             "tiles": tiles,
             "stats": state.store.stats(),
