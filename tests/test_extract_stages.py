@@ -902,3 +902,21 @@ def test_dateline_town_is_not_the_fallback_place(run) -> None:
         "The fighters attacked positions held by the rebels on Wednesday."
     )
     assert {e["location"] for e in out["events"]} == {"Gao"}
+
+
+def test_the_dateline_town_is_no_side_of_the_act(run) -> None:
+    out = run(
+        "NAIROBI, March 3 (Rift Daily) - Rebels in the north seized the town of Lodwar on "
+        "Friday, forcing soldiers to flee across the border, officials said."
+    )
+    [event] = events_of(out, "Non-state actor overtakes territory")
+    assert event["actor_phrase"] != "NAIROBI" and event["location"] == "Lodwar"
+
+
+def test_a_place_people_left_for_is_not_where_the_act_happened(run) -> None:
+    out = run(
+        "Heavy fighting broke out in Kitgum on Tuesday. A commander of the rebels was wounded "
+        "in the fighting and has been evacuated to Kenya for treatment, a medic said."
+    )
+    assert out["events"] and "Kenya" not in {e["location"] for e in out["events"]}
+    assert "Kitgum" in {e["location"] for e in out["events"]}

@@ -854,6 +854,13 @@ LETHAL_PHRASE = re.compile(r"\b(?:dead|to death)\b", re.I)
 # protesting the occupation": the participle's lemma)
 HISTORICAL_DAYS = 90  # an event ending this long before the report is background
 LANDMARK_WORDS = frozenset({"near", "outside", "nearby", "close", "towards", "toward", "from"})
+# where people went after the act, not where it happened: "evacuated to X", "fled into X"
+DEPARTURE_VERBS = frozenset(
+    {
+        "evacuate", "flee", "fly", "airlift", "escape", "withdraw", "retreat", "send",
+        "transfer", "take", "move", "relocate", "deport", "repatriate", "cross", "pull",
+    }
+)  # fmt: skip
 PROTESTING_VICTIMS = frozenset({"protester", "demonstrator", "marcher", "protest", "demonstrate"})
 WITHOUT_FIGHTING = re.compile(
     r"\bwithout (?:a |any )?(?:fight|fighting|resistance|a shot|firing a shot|bloodshed)"
@@ -929,7 +936,9 @@ def _fill(
         else None
     )
     targets = [t for t in targets if t not in actors]
-    actor_token, target_token = _unnamed_sides(trigger)
+    actor_token, target_token = (
+        None if side is None or side.idx in dateline else side for side in _unnamed_sides(trigger)
+    )  # "KAMPALA, July 7 - Rebels seized ...": the dateline town is no side of the act
     actor_phrase = None if actors or actor_token is None else _phrase(actor_token)
     target_phrase = None if targets or target_token is None else _phrase(target_token)
     return Event(
@@ -1065,7 +1074,7 @@ def _location(
         if name is None or table.type_of(name) != "LOCATION":
             continue
         token = doc[i]
-        if token.idx in dateline or is_metonym(token):
+        if token.idx in dateline or is_metonym(token) or _destination(token, trigger):
             continue
         side = in_side_clause(token, ("relcl", "acl"))
         hits.append((name, _is_city(table, name), low <= i <= high, side, _landmark(token)))
@@ -1081,6 +1090,23 @@ def _location(
         if found:
             return min(found, key=lambda f: f[0])[1]  # the first that is not a landmark
     return None
+
+
+def _destination(token: Token, trigger: Token) -> bool:
+    """A place people left for, under another verb than the act's: "wounded in the
+    fighting and evacuated to X" (the fighting was not in X)."""
+    preposition = token.head
+    while preposition.dep_ in ("compound", "appos", "conj") and preposition.head != preposition:
+        preposition = preposition.head  # "to the town of X", "to X and Y"
+    if preposition.dep_ == "pobj":
+        preposition = preposition.head
+    verb = preposition.head
+    return (
+        preposition.lower_ in ("to", "into", "across")
+        and preposition.dep_ == "prep"
+        and verb.i != trigger.i
+        and verb.lemma_.lower() in DEPARTURE_VERBS
+    )
 
 
 def _landmark(token: Token) -> bool:
