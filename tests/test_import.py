@@ -53,6 +53,12 @@ def profile(store: Store, entity_id: int) -> dict:
     }
 
 
+@pytest.fixture
+def store(db_store: Store) -> Store:
+    """The empty store to import into, on SQLite and on PostgreSQL (conftest.py)."""
+    return db_store
+
+
 @pytest.fixture(scope="module")
 def original(tmp_path_factory: pytest.TempPathFactory, extractor) -> Iterator[Store]:
     with Store(str(tmp_path_factory.mktemp("import") / "original.db")) as store:

@@ -1,22 +1,29 @@
 """The store: round trips, entity merging across documents, queries, migrations, transactions.
 
 No model is loaded here: extractions are built by hand from short texts written for these
-tests, so every span and date below is known exactly.
+tests, so every span and date below is known exactly. Every test runs on SQLite and on
+PostgreSQL (``store_url`` in conftest.py; PostgreSQL needs ``CONFLICTMAP_TEST_PG``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conflictmap.errors import EntityNotFoundError, StoreError
-from conflictmap.ingest.dedup import text_hash
+from conflictmap.ingest.dedup import signature, text_hash
 from conflictmap.model import (
     Attribution,
     Document,
@@ -28,8 +35,11 @@ from conflictmap.model import (
     Relation,
     TimeValue,
 )
-from conflictmap.store.repository import Store
+from conflictmap.store.places import distance_km
+from conflictmap.store.repository import MIGRATIONS, Store
 from conflictmap.store.schema import AliasRow, MentionRow
+
+HEAD = "0010"  # the latest migration
 
 KIDAL = GeoRef(2455290, "Kidal", 18.44345, 1.40921, "ML", "10", "city", 1)
 TIMBUKTU = GeoRef(2449067, "Timbuktu", 16.77348, -3.00742, "ML", "08", "city", 1)
@@ -180,8 +190,14 @@ def second_document() -> tuple[Document, Extraction]:
     return doc, extraction
 
 
-def add(store: Store, doc: Document, extraction: Extraction | None, **kw) -> None:
-    store.add(doc, extraction, text_hash=text_hash(doc.text), extractor="test", **kw)
+def add(store: Store, doc: Document, extraction: Extraction | None, **kw) -> bool:
+    return store.add(doc, extraction, text_hash=text_hash(doc.text), extractor="test", **kw)
+
+
+@pytest.fixture
+def store(db_store: Store) -> Store:
+    """This module's store: a fresh one on each backend."""
+    return db_store
 
 
 @pytest.fixture
@@ -486,15 +502,22 @@ def test_migrations_create_tables_on_fresh_file(tmp_path: Path) -> None:
         assert len(versions) == 1
 
 
-def test_reopening_existing_file_keeps_data(tmp_path: Path) -> None:
-    path = tmp_path / "again.db"
+def test_migrations_bring_an_empty_database_to_the_head_revision(store_url: str) -> None:
+    with Store(store_url) as store:
+        assert set(inspect(store.engine).get_table_names()) >= TABLES
+        with store.engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            assert versions.all() == [HEAD]
+
+
+def test_reopening_existing_store_keeps_data(store_url: str) -> None:
     doc, extraction = first_document()
-    with Store(str(path)) as store:
+    with Store(store_url) as store:
         add(store, doc, extraction)
         before = store.stats()
         profile = store.entity("ALF")
     for _ in range(2):
-        with Store(str(path)) as reopened:
+        with Store(store_url) as reopened:
             assert reopened.stats() == before
             assert reopened.entity("ALF") == profile
             with reopened.engine.connect() as conn:
@@ -502,7 +525,7 @@ def test_reopening_existing_file_keeps_data(tmp_path: Path) -> None:
             assert len(versions) == 1
     # A reopened store keeps working: the second document merges with the first.
     doc2, extraction2 = second_document()
-    with Store(str(path)) as reopened:
+    with Store(store_url) as reopened:
         add(reopened, doc2, extraction2)
         assert reopened.entity("ALF")["documents"] == 2
 
@@ -521,20 +544,24 @@ def test_unopenable_store_raises_store_error(tmp_path: Path) -> None:
     assert "cannot open store" in str(info.value)
 
 
+def test_a_missing_database_driver_is_named() -> None:
+    with pytest.raises(StoreError, match="cannot open store.*pg8000.*conflictmap\\[postgres\\]"):
+        Store("postgresql+pg8000://nobody@127.0.0.1:1/none")
+
+
 # -- transactions -------------------------------------------------------------------------
 
 
 def test_same_document_id_twice_leaves_one_copy(store: Store) -> None:
     doc, extraction = first_document()
-    add(store, doc, extraction)
+    assert add(store, doc, extraction)
     before, mentions = store.stats(), mention_count(store)
     profile = store.entity("ALF")
-    # Same id, other text and a bigger extraction: the whole second write must roll back.
+    # Same id, other text and a bigger extraction (another writer's copy): nothing is written.
     doc2, extraction2 = second_document()
     clash = replace(doc2, id="d1")
     extraction2.document_id = "d1"
-    with pytest.raises(IntegrityError):
-        add(store, clash, extraction2)
+    assert not add(store, clash, extraction2)
     assert store.stats() == before
     assert mention_count(store) == mentions
     assert mention_count(store, "d1") == mentions
@@ -582,6 +609,30 @@ def test_near_duplicate_is_stored_without_extraction(store: Store) -> None:
     assert store.known_document("nope", "0" * 40) is None
 
 
+def test_same_text_under_another_id_is_not_stored_twice(store: Store) -> None:
+    doc, extraction = first_document()
+    assert add(store, doc, extraction)
+    before = store.stats()
+    assert not add(store, replace(doc, id="d1-again"), extraction)
+    assert store.stats() == before
+    assert [d["id"] for d in store.documents()] == ["d1"]
+
+
+def test_near_duplicate_index_learns_another_writers_documents(store: Store) -> None:
+    """A writer skips what another stored meanwhile, yet must catch later copies of it."""
+    index = store.near_duplicate_index()
+    doc, extraction = first_document()
+    with Store(store.url) as other:
+        add(other, doc, extraction, minhash=signature(doc.text))
+    copy = doc.text + " Updated at noon."
+    assert index.query(signature(copy)) is None  # not stored when the index was made
+    assert store.known_documents(["d1"], [text_hash(doc.text)]) == {
+        "d1": "d1",
+        text_hash(doc.text): "d1",
+    }
+    assert index.query(signature(copy)) == "d1"
+
+
 def _store_names(store: Store, names: list[tuple[str, str]]) -> None:
     """One document per (name, type), each mentioning only that entity."""
     for number, (name, kind) in enumerate(names):
@@ -613,32 +664,36 @@ def test_a_person_never_merges_with_a_group_of_similar_name(store: Store) -> Non
     assert sorted(a["type"] for a in store.actors()) == ["ARMED_GROUP", "PERSON"]
 
 
-def test_upgrade_from_the_first_schema_backfills_entity_keys(tmp_path) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text
+@contextmanager
+def old_schema(url: str, revision: str) -> Iterator[Connection]:
+    """A database migrated up to ``revision``, to write old rows into (committed on exit)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            yield connection
+    finally:
+        engine.dispose()
 
-    from conflictmap.store.repository import MIGRATIONS
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with create_engine(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-        name = "Jamaat Nasr ad-Din"
-        connection.execute(
-            text("INSERT INTO entities (id, canonical, type) VALUES (1, :n, 'ARMED_GROUP')"),
+def test_upgrade_from_the_first_schema_backfills_entity_keys(store_url: str) -> None:
+    name = "Jamaat Nasr ad-Din"
+    with old_schema(store_url, "0001") as connection:
+        old_id = connection.scalar(
+            text("INSERT INTO entities (canonical, type) VALUES (:n, 'ARMED_GROUP') RETURNING id"),
             {"n": name},
         )
         connection.execute(
-            text("INSERT INTO aliases (entity_id, name, key) VALUES (1, :n, :k)"),
-            {"n": name, "k": "jamaat nasr ad din"},
+            text("INSERT INTO aliases (entity_id, name, key) VALUES (:i, :n, :k)"),
+            {"i": old_id, "n": name, "k": "jamaat nasr ad din"},
         )
-    store = Store(url)
-    _store_names(store, [("Jamaat Nasreddine", "ARMED_GROUP")])
-    [row] = store.actors()
-    assert row["id"] == 1  # the old entity was found through its backfilled keys
+    with Store(store_url) as store:
+        _store_names(store, [("Jamaat Nasreddine", "ARMED_GROUP")])
+        [row] = store.actors()
+    assert row["id"] == old_id  # the old entity was found through its backfilled keys
 
 
 def test_type_is_voted_across_reports(store: Store) -> None:
@@ -676,36 +731,25 @@ def test_mention_forms_are_stored(store: Store) -> None:
         assert rows.all() == [("Malian", "demonym"), ("Bamako", "metonym"), ("Kidal", "name")]
 
 
-def test_upgrade_marks_existing_mentions_as_names(tmp_path) -> None:
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine, text
-
-    from conflictmap.store.repository import MIGRATIONS
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with create_engine(url).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0004")
+def test_upgrade_marks_existing_mentions_as_names(store_url: str) -> None:
+    with old_schema(store_url, "0004") as connection:
         connection.execute(
             text(
                 "INSERT INTO documents (id, text_hash, text, date_origin, ingested_at)"
                 " VALUES ('d', 'h', 'Gao', 'none', '2012-04-02 00:00:00')"
             )
         )
-        connection.execute(
-            text("INSERT INTO entities (id, canonical, type) VALUES (1, 'Gao', 'LOCATION')")
+        gao = connection.scalar(
+            text("INSERT INTO entities (canonical, type) VALUES ('Gao', 'LOCATION') RETURNING id")
         )
         connection.execute(
             text(
-                "INSERT INTO mentions (document_id, entity_id, start, end, text, type)"
-                " VALUES ('d', 1, 0, 3, 'Gao', 'LOCATION')"
-            )
+                'INSERT INTO mentions (document_id, entity_id, start, "end", text, type)'
+                " VALUES ('d', :gao, 0, 3, 'Gao', 'LOCATION')"
+            ),
+            {"gao": gao},
         )
-    store = Store(url)
-    with store.engine.connect() as conn:
+    with Store(store_url) as store, store.engine.connect() as conn:
         assert conn.execute(select(MentionRow.form)).scalars().all() == ["name"]
 
 
@@ -727,3 +771,53 @@ def test_incident_split_is_recorded_and_exported(filled: Store) -> None:
     assert filled.export()["incident_splits"] == [event_id]
     with pytest.raises(StoreError, match="no event with id 999999"):
         filled.split_incident(999999)
+
+
+# -- place filters: PostGIS where the database has it, else plain coordinates ----------------
+
+K, T = KIDAL, TIMBUKTU
+BOXES = [
+    ((-180.0, -90.0, 180.0, 90.0), {"Kidal", "Timbuktu"}),
+    ((1.0, 18.0, 2.0, 19.0), {"Kidal"}),
+    ((T.longitude, T.latitude, K.longitude, K.latitude), {"Kidal", "Timbuktu"}),  # edges count
+    ((T.longitude, T.latitude, T.longitude, T.latitude), {"Timbuktu"}),  # a point
+    ((K.longitude + 1e-9, 0.0, 10.0, 30.0), set()),
+    ((100.0, 0.0, 101.0, 1.0), set()),
+    ((2.0, 19.0, 1.0, 18.0), set()),  # min above max
+]
+# Kidal and Timbuktu are 503 km apart on the sphere.
+CIRCLES = [
+    ((K.longitude, K.latitude, 1.0), {"Kidal"}),
+    ((K.longitude, K.latitude, 500.0), {"Kidal"}),
+    ((K.longitude, K.latitude, 510.0), {"Kidal", "Timbuktu"}),
+    ((-0.04, 16.27, 350.0), {"Kidal", "Timbuktu"}),  # Gao, between the two
+    ((-0.04, 16.27, 250.0), set()),
+    ((179.9, 0.0, 100.0), set()),
+]
+
+
+def _places(store: Store, **where: Any) -> set[str]:
+    return {e["location"] for e in store.events(**where)}
+
+
+def test_great_circle_distance() -> None:
+    assert distance_km(K.longitude, K.latitude, T.longitude, T.latitude) == pytest.approx(
+        503.6, abs=0.5
+    )
+    assert distance_km(179.5, 0.0, -179.5, 0.0) == pytest.approx(111.2, abs=0.1)  # antimeridian
+    assert distance_km(0.0, 89.0, 180.0, 89.0) == pytest.approx(222.4, abs=0.1)  # over the pole
+
+
+@pytest.mark.parametrize("postgis", [False, True], ids=["plain", "postgis"])
+def test_place_filters_give_the_same_places_either_way(filled: Store, postgis: bool) -> None:
+    if postgis and not filled.postgis:
+        pytest.skip("no PostGIS in this database: only the plain filters apply")
+    filled.postgis = postgis
+    for bbox, expected in BOXES:
+        assert _places(filled, bbox=bbox) == expected, bbox
+    for circle, expected in CIRCLES:
+        assert _places(filled, near=circle) == expected, circle
+    box = (-4.0, 15.0, 2.0, 19.0)
+    page, total = filled.events_page(bbox=box, near=(K.longitude, K.latitude, 100.0), limit=5)
+    assert total == 1 and [e["location"] for e in page] == ["Kidal"]
+    assert len(filled.events(near=(T.longitude, T.latitude, 10.0), since=date(2012, 6, 1))) == 1

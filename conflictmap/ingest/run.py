@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from conflictmap.extract.pipeline import Extractor
 from conflictmap.extract.timex import find_document_date
 from conflictmap.ingest.dedup import NearDuplicateIndex, signature, text_hash
 from conflictmap.ingest.readers import ReadError, iter_documents
-from conflictmap.model import Document
+from conflictmap.model import Document, Extraction
 from conflictmap.store.repository import Store
 
 BATCH_SIZE = 16
@@ -50,37 +52,103 @@ def ingest(
     return ingest_documents(iter_documents(paths, default_date), store, extractor, on_progress)
 
 
+class ExtractionEngine(Protocol):
+    """What ingest needs from an extractor: ``Extractor``, or ``RayExtractor``
+    (``conflictmap.scale.ray_engine``), which extracts on a Ray cluster."""
+
+    model_name: str
+
+    def extract_many(self, items: Iterable[tuple]) -> Iterator[Extraction]: ...
+
+
+NewDocument = tuple[Document, str, bytes, str | None]  # document, text hash, MinHash, dup of
+
+
 def ingest_documents(
     items: Iterable[Document | ReadError],
     store: Store,
-    extractor: Extractor,
+    extractor: ExtractionEngine,
     on_progress: Callable[[str], None] | None = None,
+    *,
+    streaming: bool = False,
 ) -> IngestReport:
+    """Store every new document of ``items`` in input order (the only writer is this loop).
+
+    By default each batch of 16 new documents is extracted with one ``extract_many`` call.
+    With ``streaming``, one call gets the whole stream of new documents and must read it
+    lazily and yield in input order (``RayExtractor`` does, keeping its workers busy while
+    this loop writes); documents, duplicate checks and writes are the same either way."""
     report = IngestReport()
     near = store.near_duplicate_index()
     seen: set[str] = set()
-    for batch in _batches(_new_documents(items, store, near, report, seen), BATCH_SIZE):
+    new = _new_documents(items, store, near, report, seen)
+    if streaming:
+        for entry, extraction in _streamed(new, extractor):
+            _store(store, entry, extraction, extractor.model_name, report, on_progress)
+        return report
+    for batch in _batches(new, BATCH_SIZE):
         extractable = [(doc, h, sig, dup) for doc, h, sig, dup in batch if dup is None]
         extractions = extractor.extract_many(
             [(d.id, d.text, d.date, d.source) for d, _, _, _ in extractable]
         )
         by_id = {e.document_id: e for e in extractions}
-        for document, digest, sig, duplicate_of in batch:
-            store.add(
-                document,
-                by_id.get(document.id),
-                text_hash=digest,
-                minhash=sig,
-                duplicate_of=duplicate_of,
-                extractor=extractor.model_name,
-            )
-            if duplicate_of:
-                report.near_duplicates.append((document.id, duplicate_of))
-            else:
-                report.stored.append(document.id)
-            if on_progress:
-                on_progress(document.id)
+        for entry in batch:
+            _store(store, entry, by_id.get(entry[0].id), extractor.model_name, report, on_progress)
     return report
+
+
+def _store(
+    store: Store,
+    entry: NewDocument,
+    extraction: Extraction | None,
+    model_name: str,
+    report: IngestReport,
+    on_progress: Callable[[str], None] | None,
+) -> None:
+    document, digest, sig, duplicate_of = entry
+    added = store.add(
+        document,
+        extraction,
+        text_hash=digest,
+        minhash=sig,
+        duplicate_of=duplicate_of,
+        extractor=model_name,
+    )
+    if not added:  # another process stored it since this one looked (PostgreSQL)
+        report.skipped.append((document.id, "stored meanwhile by another writer"))
+    elif duplicate_of:
+        report.near_duplicates.append((document.id, duplicate_of))
+    else:
+        report.stored.append(document.id)
+    if on_progress:
+        on_progress(document.id)
+
+
+def _streamed(
+    new: Iterator[NewDocument], extractor: ExtractionEngine
+) -> Iterator[tuple[NewDocument, Extraction | None]]:
+    """Each new document with its extraction (None for a near-duplicate), in input order,
+    from one ``extract_many`` call that reads ahead of what it has yielded."""
+    waiting: deque[NewDocument] = deque()
+
+    def extractable() -> Iterator[tuple]:
+        for entry in new:
+            waiting.append(entry)
+            document, _, _, duplicate_of = entry
+            if duplicate_of is None:
+                yield (document.id, document.text, document.date, document.source)
+
+    for extraction in extractor.extract_many(extractable()):
+        while waiting[0][3] is not None:
+            yield waiting.popleft(), None
+        entry = waiting.popleft()
+        if entry[0].id != extraction.document_id:
+            raise RuntimeError(
+                f"extraction of {extraction.document_id} came back for {entry[0].id}"
+            )
+        yield entry, extraction
+    while waiting:
+        yield waiting.popleft(), None
 
 
 def _new_documents(
@@ -89,7 +157,7 @@ def _new_documents(
     near: NearDuplicateIndex,
     report: IngestReport,
     seen: set[str],
-) -> Iterator[tuple[Document, str, bytes, str | None]]:
+) -> Iterator[NewDocument]:
     """Documents not stored yet (by id or normalised text), with their near-duplicate."""
     for chunk in _batches(items, BATCH_SIZE):
         for item in chunk:

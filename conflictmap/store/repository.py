@@ -4,19 +4,24 @@ Writes are one transaction per document: the document row, its mentions, relatio
 events and evidence go in together or not at all. Entities are matched across documents
 by GeoNames id (places) or by any folded name or alias of a compatible type (actors).
 Reads return plain dicts so the CLI, the Python API and exports share one answer.
+
+The database is a SQLite file or a PostgreSQL server (``postgresql+psycopg://...``), with
+the same migrations; concurrent writers are safe on both (see ``Store``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from weakref import WeakSet
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, func, insert, or_, select, update
+from sqlalchemy import create_engine, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -27,7 +32,7 @@ from conflictmap.extract.gazetteer import fold
 from conflictmap.ingest.dedup import NearDuplicateIndex
 from conflictmap.model import Document, Entity, Event, Evidence, Extraction, TimeValue
 from conflictmap.resolve import Candidate, blocking_keys, same_actor, types_compatible
-from conflictmap.store import curation
+from conflictmap.store import curation, places
 from conflictmap.store.schema import (
     AliasRow,
     DecisionRow,
@@ -50,6 +55,9 @@ ACTORS = frozenset({"PERSON", "ORGANIZATION", "ARMED_GROUP", "STATE_FORCE"})
 MERGE_THRESHOLD = 0.9
 # When reports disagree on an actor's type, the more specific one wins.
 TYPE_STRENGTH = {"PERSON": 0, "ORGANIZATION": 1, "ARMED_GROUP": 2}
+# The advisory lock every conflictmap writer of a PostgreSQL database takes (any constant
+# works; advisory locks are per database).
+WRITE_LOCK_KEY = 0x636F6E666C6963
 
 
 def migrate(engine: Engine) -> None:
@@ -57,8 +65,16 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        lock_writes(connection)  # two processes opening a new database migrate it once
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def lock_writes(connection: Connection) -> None:
+    """Wait for, then hold until the transaction ends, the store's write lock (PostgreSQL
+    only: SQLite lets one writer in at a time by itself)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -70,17 +86,42 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Store:
-    """A conflictmap database (SQLite file or any SQLAlchemy URL)."""
+    """A conflictmap database: a SQLite file or a SQLAlchemy URL (``postgresql+psycopg://``).
+
+    Several processes may write one store at once (two ``conflictmap ingest`` runs over the
+    same reports) and every document, entity and event is still stored once:
+
+    - Every write transaction (a document with its extraction, a merge, a split, an import,
+      a migration) first takes one transaction-scoped advisory lock on PostgreSQL
+      (``pg_advisory_xact_lock``), released when it commits or rolls back. SQLite lets one
+      writer in at a time by itself. Writers therefore run one after another, each seeing
+      all that the others committed. A unique constraint could not do this for entities:
+      the resolver matches actors fuzzily (aliases, spelling variants), so two writers
+      resolving "Ansar Dine" and "Ansar Eddine" at once would each create a new actor.
+    - A document goes in with ``INSERT ... ON CONFLICT DO NOTHING`` on its id and text
+      hash (both unique): when another writer stored it first, ``add`` writes nothing more
+      and returns False.
+    - Near-duplicate indexes this store handed out learn the documents that
+      ``known_documents`` finds stored by another writer, so every writer compares a report
+      with the same earlier reports as a single writer would.
+
+    Reads take no lock. With PostGIS in the database (``postgis``), place filters use it.
+    """
 
     def __init__(self, db: str) -> None:
         self.url = database_url(db)
+        self._near_indexes: WeakSet[NearDuplicateIndex] = WeakSet()
         try:
             self.engine = create_engine(self.url)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             migrate(self.engine)
+            self.postgis = places.has_postgis(self.engine)
         except SQLAlchemyError as error:
             raise StoreError(f"cannot open store {db}: {error}") from error
+        except ImportError as error:  # the URL's database driver
+            hint = "for PostgreSQL: pip install 'conflictmap[postgres]'"
+            raise StoreError(f"cannot open store {db}: {error} ({hint})") from error
 
     def close(self) -> None:
         self.engine.dispose()
@@ -99,16 +140,22 @@ class Store:
         return known.get(doc_id) or known.get(text_hash)
 
     def known_documents(self, ids: list[str], hashes: list[str]) -> dict[str, str]:
-        """Stored documents among these ids and text hashes: id or hash -> stored id."""
+        """Stored documents among these ids and text hashes: id or hash -> stored id.
+
+        The stored ones missing from a near-duplicate index this store handed out (another
+        writer stored them since) are added to it: the caller skips them, yet a later
+        report may be a copy of one of them.
+        """
         with Session(self.engine) as session:
             rows = session.execute(
-                select(DocumentRow.id, DocumentRow.text_hash).where(
+                select(DocumentRow.id, DocumentRow.text_hash, DocumentRow.minhash).where(
                     or_(DocumentRow.id.in_(ids), DocumentRow.text_hash.in_(hashes))
                 )
             )
             known: dict[str, str] = {}
-            for doc_id, digest in rows:
+            for doc_id, digest, signature in rows:
                 known[doc_id] = known[digest] = doc_id
+                self._learn_signature(doc_id, signature)
             return known
 
     def near_duplicate_index(self, threshold: float = 0.8) -> NearDuplicateIndex:
@@ -119,7 +166,22 @@ class Store:
             )
             for doc_id, signature in rows:
                 index.add(doc_id, signature)
+        self._near_indexes.add(index)
         return index
+
+    def _learn_signature(self, doc_id: str, signature: bytes | None) -> None:
+        if signature is None:
+            return
+        for index in self._near_indexes:
+            if doc_id not in index:
+                index.add(doc_id, signature)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction, holding the store's write lock (see ``Store``)."""
+        with self.engine.begin() as connection:
+            lock_writes(connection)
+            yield connection
 
     def add(
         self,
@@ -130,11 +192,13 @@ class Store:
         minhash: bytes | None = None,
         duplicate_of: str | None = None,
         extractor: str | None = None,
-    ) -> None:
-        """Store one document and what was extracted from it, in one transaction."""
-        with self.engine.begin() as connection:
-            connection.execute(
-                insert(DocumentRow).values(
+    ) -> bool:
+        """Store one document and what was extracted from it, in one transaction; False
+        (and nothing written) if a document with this id or text hash is already stored."""
+        with self._write() as connection:
+            stored = connection.execute(
+                _dialect_insert(connection, DocumentRow)
+                .values(
                     id=document.id,
                     text_hash=text_hash,
                     title=document.title,
@@ -149,33 +213,40 @@ class Store:
                     extractor=extractor,
                     ingested_at=datetime.now(UTC).replace(tzinfo=None),
                 )
+                .on_conflict_do_nothing()
+                .returning(DocumentRow.id)
             )
+            if stored.scalar() is None:
+                return False
             if extraction is not None:
                 _add_extraction(connection, document.id, extraction)
+        return True
 
     def merge(self, keep: str | int, absorb: str | int, note: str | None = None) -> dict:
         """An analyst's merge: ``absorb`` becomes part of ``keep``; recorded as a decision."""
         keep_id, absorb_id = self._id(keep), self._id(absorb)
-        with self.engine.begin() as connection:
+        with self._write() as connection:
             return curation.merge(connection, keep_id, absorb_id, note)
 
     def split(self, entity: str | int, names: list[str], note: str | None = None) -> dict:
         """An analyst's split: ``names`` and the mentions using them become a new entity."""
         entity_id = self._id(entity)
-        with self.engine.begin() as connection:
+        with self._write() as connection:
             return curation.split(connection, entity_id, names, note)
 
     def split_incident(self, event_id: int, note: str | None = None) -> dict:
         """An analyst's split: the event stands alone, never merged into an incident with
         other reports' events (``fuse.incidents``); kept across re-ingests and exports."""
-        with self.engine.begin() as connection:
+        with self._write() as connection:
             if connection.scalar(select(EventRow.id).where(EventRow.id == event_id)) is None:
                 raise StoreError(f"no event with id {event_id}")
             known = select(IncidentSplitRow.id).where(IncidentSplitRow.event_id == event_id)
             if connection.scalar(known) is None:
                 connection.execute(
                     insert(IncidentSplitRow).values(
-                        event_id=event_id, note=note, created_at=datetime.now(UTC)
+                        event_id=event_id,
+                        note=note,
+                        created_at=datetime.now(UTC).replace(tzinfo=None),
                     )
                 )
         return {"event_id": event_id, "note": note}
@@ -190,7 +261,7 @@ class Store:
         from conflictmap.store.importer import import_graph
 
         try:
-            with self.engine.begin() as connection:
+            with self._write() as connection:
                 return import_graph(connection, data)
         except SQLAlchemyError as error:
             raise StoreError(f"cannot import the graph: {error}") from error
@@ -202,6 +273,10 @@ class Store:
 
     def _id(self, entity: str | int) -> int:
         return entity if isinstance(entity, int) else self.find_entity(entity)
+
+    def _bytewise(self, column: Any) -> Any:
+        """``column`` ordered by code point as SQLite does, whatever the server's locale."""
+        return column.collate("C") if self.engine.dialect.name == "postgresql" else column
 
     # --- reads ------------------------------------------------------------------------
 
@@ -232,7 +307,9 @@ class Store:
                 .outerjoin(mentions, mentions.c.entity_id == EntityRow.id)
                 .where(EntityRow.type != "LOCATION")
                 .options(selectinload(EntityRow.aliases))
-                .order_by(func.coalesce(mentions.c.n, 0).desc(), EntityRow.canonical)
+                .order_by(
+                    func.coalesce(mentions.c.n, 0).desc(), self._bytewise(EntityRow.canonical)
+                )
             )
             if entity_type:
                 query = query.where(EntityRow.type == entity_type.upper())
@@ -291,7 +368,9 @@ class Store:
                     selectinload(RelationRow.subject),
                     selectinload(RelationRow.object),
                 )
-                .order_by(RelationRow.predicate, RelationRow.valid_from)
+                .order_by(
+                    self._bytewise(RelationRow.predicate), RelationRow.valid_from.nulls_first()
+                )
             ).all()
             event_ids = select(ParticipantRow.event_id).where(ParticipantRow.entity_id == entity_id)
             its_events = or_(EventRow.id.in_(event_ids), EventRow.location_id == entity_id)
@@ -330,12 +409,15 @@ class Store:
         actor: str | None = None,
         limit: int | None = None,
         offset: int = 0,
-        bbox: tuple[float, float, float, float] | None = None,
+        bbox: places.BBox | None = None,
+        *,
+        near: places.Circle | None = None,
     ) -> list[dict]:
         """Events, newest first, filtered by type (event or sub-event), place, actor, date
-        range and ``bbox`` (min_lon, min_lat, max_lon, max_lat of the event's place)."""
+        range, ``bbox`` (min_lon, min_lat, max_lon, max_lat of the event's place) and
+        ``near`` (lon, lat, radius in km: the event's place at most that far)."""
         return self.events_page(
-            event_type, place, since, until, actor, limit, offset, bbox, count=False
+            event_type, place, since, until, actor, limit, offset, bbox, count=False, near=near
         )[0]
 
     def events_page(
@@ -347,14 +429,16 @@ class Store:
         actor: str | None = None,
         limit: int | None = None,
         offset: int = 0,
-        bbox: tuple[float, float, float, float] | None = None,
+        bbox: places.BBox | None = None,
         *,
         count: bool = True,
+        near: places.Circle | None = None,
     ) -> tuple[list[dict], int | None]:
         """One page of ``events(...)``, filtered and cut in SQL, and the number of events
         that match the filters (``None`` with ``count=False``)."""
-        conditions = self._event_conditions(event_type, place, since, until, actor, bbox)
+        conditions = self._event_conditions(event_type, place, since, until, actor)
         with Session(self.engine) as session:
+            conditions += self._place_conditions(session.connection(), bbox, near)
             total = None
             if count:
                 total = session.scalar(
@@ -370,7 +454,6 @@ class Store:
         since: date | None,
         until: date | None,
         actor: str | None,
-        bbox: tuple[float, float, float, float] | None,
     ) -> list[Any]:
         conditions: list[Any] = []
         if event_type:
@@ -393,17 +476,19 @@ class Store:
             conditions.append(EventRow.date_end >= since)
         if until:
             conditions.append(EventRow.date_start <= until)
-        if bbox is not None:
-            min_lon, min_lat, max_lon, max_lat = bbox
-            conditions.append(
-                EventRow.location_id.in_(
-                    select(EntityRow.id).where(
-                        EntityRow.longitude.between(min_lon, max_lon),
-                        EntityRow.latitude.between(min_lat, max_lat),
-                    )
-                )
-            )
         return conditions
+
+    def _place_conditions(
+        self, connection: Connection, bbox: places.BBox | None, near: places.Circle | None
+    ) -> list[Any]:
+        found = []
+        if bbox is not None:
+            found.append(places.in_box(bbox, self.postgis))
+        if near is not None:
+            found.append(places.within(connection, near, self.postgis))
+        if not found:
+            return []
+        return [EventRow.location_id.in_(select(EntityRow.id).where(*found))]
 
     def _events(
         self, session: Session, *conditions: Any, limit: int | None = None, offset: int = 0
@@ -416,7 +501,7 @@ class Store:
                 selectinload(EventRow.location),
                 selectinload(EventRow.participants).selectinload(ParticipantRow.entity),
             )
-            .order_by(EventRow.date_start.desc(), EventRow.id)
+            .order_by(EventRow.date_start.desc().nulls_last(), EventRow.id)
         )
         if limit:
             query = query.limit(limit)
@@ -428,7 +513,8 @@ class Store:
 
     def documents(self) -> list[dict]:
         with Session(self.engine) as session:
-            rows = session.scalars(select(DocumentRow).order_by(DocumentRow.date, DocumentRow.id))
+            order = (DocumentRow.date.nulls_first(), self._bytewise(DocumentRow.id))
+            rows = session.scalars(select(DocumentRow).order_by(*order))
             return [
                 {
                     "id": r.id,
@@ -590,13 +676,17 @@ def _voted_type(counts: Counter) -> str | None:
 
 def _insert_ignoring_duplicates(connection: Connection, model: type, rows: list[dict]) -> None:
     """Bulk insert that skips rows a unique constraint already holds (SQLite, PostgreSQL)."""
-    if not rows:
-        return
+    if rows:
+        connection.execute(_dialect_insert(connection, model).on_conflict_do_nothing(), rows)
+
+
+def _dialect_insert(connection: Connection, model: type) -> Any:
+    """The connection's own ``insert``, which has ``on_conflict_do_nothing``."""
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    connection.execute(dialect_insert(model).on_conflict_do_nothing(), rows)
+    return dialect_insert(model)
 
 
 def _event_values(document_id: str, ev: Event, ids: dict[str, int], evidence_id: int) -> dict:

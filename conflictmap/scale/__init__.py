@@ -1,0 +1,1 @@
+"""Scaling out: extraction on a cluster (``ray_engine``), writes still on one driver."""
