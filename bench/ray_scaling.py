@@ -11,13 +11,16 @@ de-duplicated documents already read into memory (``bench/throughput.py``'s read
 - ``local``: ``ingest_documents(documents, store, Extractor())``, one process;
 - ``ray_N``: ``ingest_documents(documents, store, RayExtractor(workers=N), streaming=True)``:
   reading, duplicate checks and writes on this driver, extraction on N Ray actors
-  (``num_cpus=1`` each, Ray started here with ``num_cpus`` = the usable CPUs);
+  (``num_cpus=1`` each; Ray started here with one logical CPU per worker of every pool,
+  so that the pools stand side by side: only one of them works at a time);
 - ``local_2proc`` (a control, with 2 workers; ``--no-control`` skips it): two local-engine
   processes, each on half the documents, into two stores, at the same time: what this
   machine gives two busy cores with no coordination at all.
 
 Ray's start-up and each worker's model load are timed apart and kept out of the throughput;
-both engines are warmed up first, then each repeat runs local and Ray in alternating order.
+every engine is warmed up first, then each repeat runs every step once, in an order rotated
+from one repeat to the next; ratios are also given per repeat (``paired_*``: runs next to
+each other in time), with their median over the undisturbed pairs (``paired_medians``).
 Per-core throughput is docs/s divided by the workers (the local engine: one process, one
 core); scaling efficiency is (docs/s with 2 workers / docs/s with 1) / 2. CPU seconds of
 the driver, the workers and the whole machine (``/proc/stat``) are recorded for every run,
@@ -357,7 +360,19 @@ def verdicts(result: dict[str, Any], counts: list[int]) -> dict[str, Any]:
     out["goal_per_core_met"] = top["per_core_vs_local"] >= GOAL_PER_CORE
     out["goals"] = {"per_core_vs_local": GOAL_PER_CORE, "scaling_efficiency": GOAL_SCALING}
     out["disturbed_above_other_cores"] = DISTURBED_CORES
+    out["paired_medians"] = {
+        "per_core_vs_local": median_undisturbed(top["paired_per_core_vs_local"]),
+        "scaling_efficiency": median_undisturbed(out.get("paired_scaling_efficiency", [])),
+        "machine_scaling_efficiency": median_undisturbed(
+            out.get("paired_machine_scaling_efficiency", [])
+        ),
+    }
     return out
+
+
+def median_undisturbed(pairs: list[dict]) -> float | None:
+    ratios = [p["ratio"] for p in pairs if p["undisturbed"]]
+    return statistics.median(ratios) if ratios else None
 
 
 def paired(base_runs: list[dict], runs: list[dict], factor: int) -> list[dict]:
