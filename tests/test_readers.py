@@ -235,6 +235,8 @@ def test_jsonl_type_errors(tmp_path: Path) -> None:
         '{"text": "   "}',
         '{"text": "ok", "id": [1]}',
         '{"text": "ok", "url": 3}',
+        '{"text": "ok", "id": "' + "x" * 201 + '"}',
+        '{"text": "ok", "id": "' + "x" * 200 + '"}',
     ]
     items = read(write(tmp_path, "t.ndjson", "\n".join(lines)))
     reasons = [i.reason for i in items if isinstance(i, ReadError)]
@@ -243,7 +245,9 @@ def test_jsonl_type_errors(tmp_path: Path) -> None:
         "empty 'text'",
         "'id' must be a string or integer, got array",
         "'url' must be a string, got number",
+        "'id' over 200 characters (the store's limit)",
     ]
+    assert [i.id for i in items if isinstance(i, Document)] == ["x" * 200]
 
 
 def test_read_stream() -> None:

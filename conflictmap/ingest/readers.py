@@ -30,6 +30,7 @@ from conflictmap.ingest.dedup import text_hash
 from conflictmap.model import Document
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_ID_CHARS = 200  # DocumentRow.id's length: PostgreSQL refuses longer ids
 BINARY_SNIFF_BYTES = 8192
 
 TEXT_EXTENSIONS = (".txt", ".text")
@@ -579,6 +580,8 @@ def _check_record(record: dict[str, Any]) -> str | None:
     doc_id = record.get("id")
     if doc_id is not None and (isinstance(doc_id, bool) or not isinstance(doc_id, str | int)):
         return f"'id' must be a string or integer, got {_json_type(doc_id)}"
+    if doc_id is not None and len(str(doc_id)) > MAX_ID_CHARS:
+        return f"'id' over {MAX_ID_CHARS} characters (the store's limit)"
     for key in ("date", "title", "source", "url"):
         value = record.get(key)
         if value is not None and not isinstance(value, str):
