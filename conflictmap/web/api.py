@@ -318,6 +318,14 @@ class _State:
         """This app wrote to the store: the next read sees a new version."""
         self._version = None
 
+    def write(self, action: Callable[..., Any], *args: Any) -> Any:
+        """``action(*args)``, a store write, one at a time; then the graph has changed."""
+        with self.write_lock:
+            try:
+                return action(*args)
+            finally:
+                self.changed()
+
     def graph(self) -> tuple[dict, dict]:
         """``Store.export()`` and its snapshot record, recomputed when the store changed.
         Shared between requests: read it, never change it."""
@@ -553,20 +561,12 @@ def create_app(
     @app.post("/api/entities/merge", tags=["entities", "writes"], dependencies=write)
     def merge_entities(body: Merge) -> dict:
         """An analyst's merge: ``absorb`` becomes part of ``keep`` (audited)."""
-        with state.write_lock:
-            try:
-                return state.store.merge(body.keep, body.absorb, body.note)
-            finally:
-                state.changed()
+        return state.write(state.store.merge, body.keep, body.absorb, body.note)
 
     @app.post("/api/entities/split", tags=["entities", "writes"], dependencies=write)
     def split_entity(body: Split) -> dict:
         """An analyst's split: ``names`` become a new entity (audited)."""
-        with state.write_lock:
-            try:
-                return state.store.split(body.entity, body.names, body.note)
-            finally:
-                state.changed()
+        return state.write(state.store.split, body.entity, body.names, body.note)
 
     @app.get("/api/entities/{entity_id}", tags=["entities"], responses=NOT_FOUND)
     def get_entity(
@@ -814,9 +814,7 @@ def create_app(
         if failed:
             raise HTTPException(422, [_invalid(("body", "text"), f) for f in failed])
         extractor = state.extractor()
-        with state.write_lock:
-            done = ingest_documents(items, state.store, extractor)
-            state.changed()
+        done = state.write(ingest_documents, items, state.store, extractor)
         return {
             **done.summary(),
             "documents": done.stored,
