@@ -36,6 +36,7 @@ export dict; every result is JSON-ready.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -45,12 +46,87 @@ import networkx as nx
 from conflictmap.extract.gazetteer import fold
 from conflictmap.graph import entity_names
 
-__all__ = ["actor_graph", "centrality", "communities", "ego_network", "link_path"]
+__all__ = ["Tie", "actor_graph", "centrality", "communities", "ego_network", "link_path", "ties"]
 
 PLACE = "LOCATION"
 HOSTILE = ("fights", "fought")
 MEASURES = ("degree", "betweenness", "pagerank")
 EVIDENCE_KEYS = ("document_id", "document_title", "source", "published", "sentence", "hedged")
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One report of a tie between two actors (a relation, or two sides of an event) and
+    the days it holds: from ``start`` (None: open) to ``end`` (None: open); with neither,
+    it holds only in the undated network."""
+
+    subject: str
+    predicate: str
+    obj: str
+    kind: str  # "relation" or "event"
+    valid_from: str | None
+    valid_to: str | None
+    start: date | None
+    end: date | None
+    source: dict[str, Any]  # the relation or the event, as exported
+
+    def holds(self, when: date | None) -> bool:
+        if when is None:
+            return True
+        if self.start is None and self.end is None:
+            return False
+        return (self.start is None or self.start <= when) and (self.end is None or when <= self.end)
+
+    def evidence(self) -> dict[str, Any]:
+        ids = {f"{self.kind}_id": self.source.get("id")}
+        return evidence_summary(self.source["evidence"], **ids)
+
+
+def ties(graph: dict[str, Any], places: bool = False) -> list[Tie]:
+    """Every tie between actors the reports give (places left out unless ``places``,
+    negated relations dropped, an event's actors against its targets and alongside each
+    other), each with the days it holds: ``actor_graph`` and the workbench's network keep
+    those holding on a date."""
+    entities = entities_by_name(graph)
+
+    def actor(name: str, given: str | None = None) -> bool:
+        return places or (given or entities.get(name, {}).get("type")) != PLACE
+
+    links = []
+    for relation in graph.get("relations", []):
+        if relation["evidence"].get("negated"):
+            continue
+        if not (
+            actor(relation["subject"], relation.get("subject_type"))
+            and actor(relation["object"], relation.get("object_type"))
+        ):
+            continue
+        bounds = [(relation.get(k) or {}).get("date") for k in ("valid_from", "valid_to")]
+        end = _day(bounds[1])
+        start = _day(bounds[0]) or (None if end else _day(relation["evidence"].get("published")))
+        links.append(
+            Tie(
+                relation["subject"],
+                relation["predicate"],
+                relation["object"],
+                "relation",
+                *bounds,
+                start,
+                end,
+                relation,
+            )
+        )
+    for event in graph.get("events", []):
+        actors = [n for n in dict.fromkeys(event.get("actors") or ()) if actor(n)]
+        targets = [n for n in dict.fromkeys(event.get("targets") or ()) if actor(n)]
+        pairs = [(a, t, "fought") for a in actors for t in targets if a != t]
+        pairs += [
+            (*sorted((a, b)), "acted_with") for i, a in enumerate(actors) for b in actors[i + 1 :]
+        ]
+        day = _day(event.get("date"))
+        for a, b, predicate in pairs:
+            links.append(Tie(a, predicate, b, "event", None, None, day, None, event))
+    return links
 
 
 def actor_graph(
@@ -59,20 +135,15 @@ def actor_graph(
     """The actors and their links (see the module docstring)."""
     g = nx.MultiDiGraph(as_of=as_of.isoformat() if as_of else None)
     entities = entities_by_name(graph)
-    for relation in graph.get("relations", []):
-        if relation["evidence"].get("negated") or not _holds(relation, as_of):
+    for tie in ties(graph, places):
+        if not tie.holds(as_of):
             continue
-        ends = [(relation["subject"], relation.get("subject_type"))]
-        ends.append((relation["object"], relation.get("object_type")))
-        if all(places or _type(entities, *end) != PLACE for end in ends):
-            valid = [(relation.get(k) or {}).get("date") for k in ("valid_from", "valid_to")]
-            edge = _edge(g, entities, ends[0][0], ends[1][0], relation["predicate"], *valid)
-            edge["evidence"].append(
-                evidence_summary(relation["evidence"], relation_id=relation.get("id"))
-            )
-    for event in graph.get("events", []):
-        if as_of is None or (event.get("date") and _day(event["date"]) <= as_of):
-            _event_edges(g, entities, event, places)
+        edge = _edge(g, entities, tie.subject, tie.obj, tie.predicate, tie.valid_from, tie.valid_to)
+        if tie.kind == "event":
+            if tie.source["id"] in edge["events"]:
+                continue
+            edge["events"].append(tie.source["id"])
+        edge["evidence"].append(tie.evidence())
     return g
 
 
@@ -173,10 +244,6 @@ def entities_by_name(graph: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _type(entities: dict[str, dict[str, Any]], name: str, given: str | None = None) -> str | None:
-    return given or entities.get(name, {}).get("type")
-
-
 def _node(g: nx.MultiDiGraph, entities: dict[str, dict[str, Any]], name: str) -> None:
     if name not in g:
         entity = entities.get(name, {})
@@ -203,36 +270,6 @@ def _edge(
         if kind == "event":
             g.edges[subject, obj, key]["events"] = []
     return g.edges[subject, obj, key]
-
-
-def _event_edges(
-    g: nx.MultiDiGraph, entities: dict[str, dict[str, Any]], event: dict[str, Any], places: bool
-) -> None:
-    def kept(names: Iterable[str]) -> list[str]:
-        return [n for n in dict.fromkeys(names) if places or _type(entities, n) != PLACE]
-
-    actors, targets = kept(event.get("actors") or ()), kept(event.get("targets") or ())
-    pairs = [(a, t, "fought") for a in actors for t in targets if a != t]
-    pairs += [(a, b, "acted_with") for i, a in enumerate(actors) for b in actors[i + 1 :]]
-    for a, b, predicate in pairs:
-        if predicate == "acted_with":
-            a, b = sorted((a, b))
-        edge = _edge(g, entities, a, b, predicate)
-        if event["id"] not in edge["events"]:
-            edge["events"].append(event["id"])
-            edge["evidence"].append(evidence_summary(event["evidence"], event_id=event["id"]))
-
-
-def _holds(relation: dict[str, Any], as_of: date | None) -> bool:
-    """Valid on ``as_of``: from its start (or its report, where it gives none) to its end."""
-    if as_of is None:
-        return True
-    end = _day((relation.get("valid_to") or {}).get("date"))
-    reported = _day(relation["evidence"].get("published"))
-    start = _day((relation.get("valid_from") or {}).get("date")) or (None if end else reported)
-    if start is None and end is None:
-        return False
-    return (start is None or start <= as_of) and (end is None or as_of <= end)
 
 
 def evidence_summary(evidence: dict[str, Any], **ids: Any) -> dict[str, Any]:

@@ -7,17 +7,15 @@ version.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from conflictmap.extract.gazetteer import fold
 from conflictmap.graph import Span, control_timeline, entity_names, leadership
+from conflictmap.network import Tie, ties
 from conflictmap.network import entities_by_name as network_entities
-from conflictmap.network import evidence_summary as network_evidence
 
 __all__ = [
-    "Link",
     "control_map",
     "control_timelines",
     "event_features",
@@ -125,88 +123,13 @@ def control_map(
     return found
 
 
-@dataclass(frozen=True)
-class Link:
-    """One report of a tie between two actors (a relation, or two sides of an event) and
-    the days it holds: from ``start`` (None: open) to ``end`` (None: open); with neither,
-    it holds only in the undated network."""
-
-    subject: str
-    predicate: str
-    obj: str
-    kind: str  # "relation" or "event"
-    valid_from: str | None
-    valid_to: str | None
-    start: date | None
-    end: date | None
-    source: dict[str, Any]  # the relation or the event, as exported
-
-    def holds(self, when: date | None) -> bool:
-        if when is None:
-            return True
-        if self.start is None and self.end is None:
-            return False
-        return (self.start is None or self.start <= when) and (self.end is None or when <= self.end)
-
-    def evidence(self) -> dict[str, Any]:
-        ids = {f"{self.kind}_id": self.source.get("id")}
-        return network_evidence(self.source["evidence"], **ids)
-
-
-def network_links(graph: dict[str, Any]) -> list[Link]:
-    """Every tie between actors the reports give, as ``network.actor_graph`` reads them
-    (places left out, negated relations dropped, an event's actors against its targets and
-    alongside each other), once per store version; each request then only filters them
-    by date."""
-    entities = network_entities(graph)
-
-    def actor(name: str, given: str | None = None) -> bool:
-        return (given or entities.get(name, {}).get("type")) != "LOCATION"
-
-    links = []
-    for relation in graph.get("relations", []):
-        if relation["evidence"].get("negated"):
-            continue
-        if not (
-            actor(relation["subject"], relation.get("subject_type"))
-            and actor(relation["object"], relation.get("object_type"))
-        ):
-            continue
-        bounds = [(relation.get(k) or {}).get("date") for k in ("valid_from", "valid_to")]
-        end = _day(bounds[1])
-        start = _day(bounds[0]) or (None if end else _day(relation["evidence"].get("published")))
-        links.append(
-            Link(
-                relation["subject"],
-                relation["predicate"],
-                relation["object"],
-                "relation",
-                *bounds,
-                start,
-                end,
-                relation,
-            )
-        )
-    for event in graph.get("events", []):
-        actors = [n for n in dict.fromkeys(event.get("actors") or ()) if actor(n)]
-        targets = [n for n in dict.fromkeys(event.get("targets") or ()) if actor(n)]
-        pairs = [(a, t, "fought") for a in actors for t in targets if a != t]
-        pairs += [
-            (*sorted((a, b)), "acted_with") for i, a in enumerate(actors) for b in actors[i + 1 :]
-        ]
-        day = _day(event.get("date"))
-        for a, b, predicate in pairs:
-            links.append(Link(a, predicate, b, "event", None, None, day, None, event))
-    return links
-
-
 def network_elements(
     graph: dict[str, Any],
     as_of: date | None = None,
     ego: str | None = None,
     radius: int = 1,
     limit: int = 150,
-    links: list[Link] | None = None,
+    links: list[Tie] | None = None,
 ) -> dict[str, Any]:
     """The actor network on ``as_of`` as nodes and edges for a graph drawing: one edge per
     pair and link type, weighted by its reports, the ``EDGES_PER_NODE * limit`` most
@@ -214,7 +137,7 @@ def network_elements(
     that actor's neighbourhood within ``radius`` hops; else the ``limit`` actors with the
     most neighbours. ``links``: ``network_links(graph)``, where already computed."""
     if links is None:
-        links = network_links(graph)
+        links = ties(graph)
     folded: dict[tuple[str, str, str], dict[str, Any]] = {}
     neighbours: dict[str, set[str]] = defaultdict(set)
     for link in links:
@@ -264,7 +187,7 @@ def network_elements(
     }
 
 
-def _fold(folded: dict[tuple[str, str, str], dict[str, Any]], link: Link) -> None:
+def _fold(folded: dict[tuple[str, str, str], dict[str, Any]], link: Tie) -> None:
     """Adds one report to its pair's link of that type: reports add up, the bounds widen,
     the first ``EVIDENCE_PER_EDGE`` reports are kept (as links; evidence is built only for
     the edges returned)."""
@@ -313,10 +236,6 @@ def _earliest(a: str | None, b: str | None) -> str | None:
 
 def _latest(a: str | None, b: str | None) -> str | None:
     return max(a, b) if a and b else None  # an open end stays open
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value[:10]) if value else None
 
 
 def timeline(
@@ -417,3 +336,8 @@ def _entity_ids(graph: dict[str, Any]) -> dict[str, int | None]:
     for entity in sorted(graph.get("entities", []), key=lambda e: e["type"] != "LOCATION"):
         ids[entity["name"]] = entity.get("id")
     return ids
+
+
+def network_links(graph: dict[str, Any]) -> list[Tie]:
+    """``network.ties(graph)``: cached per store version by the API, filtered per request."""
+    return ties(graph)
