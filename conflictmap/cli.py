@@ -193,16 +193,26 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
+LISTED = 20  # skipped documents and near-duplicates listed by name; every failure is
+
+
+def _more(count: int, what: str) -> None:
+    if count > LISTED:
+        console.print(f"  ... and {count - LISTED} more {what}", style="dim")
+
+
 def _print_ingest_report(report: Any, store: Any) -> None:
     summary = report.summary()
     console.print(
         f"[bold]{summary['stored']}[/bold] stored, {summary['near_duplicates']} near-duplicates, "
         f"{summary['skipped']} skipped as already stored, [bold]{summary['failed']}[/bold] failed"
     )
-    for doc_id, reason in report.skipped:
+    for doc_id, reason in report.skipped[:LISTED]:
         console.print(f"  skipped {escape(doc_id)}: {escape(reason)}", style="dim")
-    for doc_id, original in report.near_duplicates:
+    _more(len(report.skipped), "skipped")
+    for doc_id, original in report.near_duplicates[:LISTED]:
         console.print(f"  {escape(doc_id)} is a near-duplicate of {escape(original)}", style="dim")
+    _more(len(report.near_duplicates), "near-duplicates")
     for error in report.failed:
         errors.print(f"  [red]failed[/red] {escape(str(error))}")
     totals = store.stats()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -464,3 +465,61 @@ def test_html_title_without_outlet_keeps_its_title(tmp_path: Path) -> None:
     doc = only_doc(write(tmp_path, "a.html", page))
     assert doc.title == "Floods close the river crossing"
     assert doc.source != "Valley Ledger"
+
+
+def test_jsonl_is_read_line_by_line(tmp_path: Path) -> None:
+    """The size limit applies per line: a dump larger than it is read, an over-long line
+    fails alone with its number, and the lines after it are still read."""
+    record = json.dumps({"text": BODY}) + "\n"
+    path = tmp_path / "dump.jsonl"
+    long_line = json.dumps({"text": "x " * 400}) + "\n"
+    path.write_text(record * 3 + long_line + record.replace("Flood", "Rain"))
+    items = list(read_file(path, max_bytes=len(record) + 10))
+    assert path.stat().st_size > len(record) + 10
+    errors = [i for i in items if isinstance(i, ReadError)]
+    assert [(e.line, e.reason.split(" (")[0]) for e in errors] == [(4, "line too long")]
+    assert [i.path for i in items if isinstance(i, Document)] == [
+        f"{path}:1",
+        f"{path}:2",
+        f"{path}:3",
+        f"{path}:5",
+    ]
+
+
+def test_jsonl_bad_line_fails_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    good = json.dumps({"text": BODY}).encode()
+    path.write_bytes(good + b"\n" + b'{"text": "\xff"}\n' + b"[" * 50_000 + b"\n" + good + b"\n")
+    items = list(read_file(path))
+    assert [(i.line, i.reason) for i in items if isinstance(i, ReadError)] == [
+        (2, "invalid UTF-8 at byte 10 of the line"),
+        (3, "invalid JSON: arrays or objects nested too deeply"),
+    ]
+    assert sum(isinstance(i, Document) for i in items) == 2
+
+
+def test_control_characters_never_reach_a_document(tmp_path: Path) -> None:
+    path = tmp_path / "escapes.jsonl"
+    record = {
+        "title": "\x1b]0;owned\x07\x1b[31mRed\x1b[0m title",
+        "text": "A\x00B\x0bC\x1b[2J\ud800 D",
+    }
+    path.write_text(json.dumps(record) + "\n")
+    [document] = read_file(path)
+    assert document.title == "Red title"
+    assert document.text == "AB\nC\ufffd D"
+
+
+def test_feed_that_is_not_rss_or_atom(tmp_path: Path) -> None:
+    path = tmp_path / "stock.xml"
+    path.write_text('<?xml version="1.0"?><stock><item><name>Tent</name></item></stock>')
+    assert [str(i) for i in read_file(path)] == [
+        f"{path}: not a feed: no RSS or Atom elements found"
+    ]
+
+
+def test_html_nested_too_deeply_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "deep.html"
+    path.write_text("<html><body>" + "<div>" * 2000 + f"<p>{BODY}</p>" + "</div>" * 2000)
+    [error] = read_file(path)
+    assert "nested too deeply" in error.reason

@@ -821,3 +821,37 @@ def test_place_filters_give_the_same_places_either_way(filled: Store, postgis: b
     page, total = filled.events_page(bbox=box, near=(K.longitude, K.latitude, 100.0), limit=5)
     assert total == 1 and [e["location"] for e in page] == ["Kidal"]
     assert len(filled.events(near=(T.longitude, T.latitude, 10.0), since=date(2012, 6, 1))) == 1
+
+
+def test_over_long_values_from_a_report_are_cut_to_their_columns(store: Store) -> None:
+    """A report can hold a name, date phrase or toll far longer than any column (PostgreSQL
+    enforces lengths, SQLite does not): the values are cut, the document is stored on both
+    backends, and the long name still finds its entity again."""
+    long_name = "Front " + "for the Liberation of the Valley " * 20
+    doc, extraction = second_document()
+    t = doc.text
+    s1 = t[: t.index("a trader said.") + len("a trader said.")]
+    long_phrase = "unidentified " * 40 + "gunmen"
+    extraction.entities.append(Entity(long_name, "ARMED_GROUP", [], spans(t, "ALF")))
+    extraction.events.append(
+        Event(
+            "Violence against civilians",
+            "Attack",
+            evidence(t, s1, "resident_or_witness", "a trader said"),
+            actors=(long_name,),
+            date=day(date(2012, 6, 27), "in the week " + "after the rains " * 20),
+            amount="x" * 500,
+            trigger="y" * 500,
+            actor_phrase=long_phrase,
+            target_phrase=long_phrase,
+        )
+    )
+    assert add(store, doc, extraction)
+    [event] = [e for e in store.export()["events"] if e["sub_event_type"] == "Attack"]
+    assert len(event["date_text"]) == 100 and len(event["amount"]) == 100
+    assert len(event["actor_phrase"]) == 200 and len(event["trigger"]) == 100
+    first = store.find_entity(long_name)
+    again = replace(doc, id="d3", text=doc.text + " Again.")
+    add(store, again, replace(extraction, document_id="d3", events=[]))
+    assert store.find_entity(long_name) == first
+    assert store.stats()["documents"] == 2

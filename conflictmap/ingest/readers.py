@@ -10,26 +10,28 @@ Formats, chosen by extension (case-insensitive):
   lines at the top, ended by a blank line, then the text;
 * ``.html`` ``.htm`` - main text and metadata via trafilatura, ``<p>`` fallback via lxml;
 * ``.jsonl`` ``.ndjson`` - one JSON object per line with ``text`` and optional
-  ``id``, ``date``, ``source``, ``url``, ``title``;
+  ``id``, ``date``, ``source``, ``url``, ``title``; read line by line, so a dump of any
+  size works (the size limit is per line), and a bad line fails alone;
 * ``.xml`` ``.rss`` ``.atom`` ``.feed`` - RSS/Atom via feedparser, one document per entry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from conflictmap.ingest.dedup import text_hash
 from conflictmap.model import Document
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # per file; per line for JSONL
 MAX_ID_CHARS = 200  # DocumentRow.id's length: PostgreSQL refuses longer ids
 BINARY_SNIFF_BYTES = 8192
 
@@ -54,6 +56,12 @@ _MAGIC = (
     (b"GIF8", "a GIF image"),
     (b"\x1f\x8b", "gzip-compressed data"),
 )
+# terminal escape sequences, then control characters other than tab and newline (C0, DEL,
+# C1); vertical tab and form feed are line breaks
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAKS = str.maketrans({"\v": "\n", "\f": "\n"})
 _HEADER = re.compile(r"(title|date|source|url)[ \t]*:[ \t]*(.*)", re.IGNORECASE)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
 _NUMERIC_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
@@ -134,6 +142,69 @@ def read_stream(
         yield ReadError(name, f"invalid UTF-8 in input ({exc.reason})", lineno + 1)
 
 
+def read_jsonl_file(
+    path: Path, default_date: date | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Item]:
+    """Documents from a JSONL file read line by line: memory stays bounded by the longest
+    line, and an over-long, undecodable or malformed line fails alone."""
+    name = str(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(BINARY_SNIFF_BYTES)
+            problem = _sniff(head, name) if head.strip() else None
+            if problem is None and head.startswith(tuple(bom for bom, _ in _BOMS)):
+                problem = ReadError(name, "UTF-16/32 JSONL is not supported (save it as UTF-8)")
+            if problem is not None:
+                yield problem
+                return
+            handle.seek(0)
+            found = yield from _jsonl_lines(handle, name, default_date, max_bytes)
+    except OSError as exc:
+        yield ReadError(name, f"cannot read file: {exc.strerror or exc}")
+        return
+    if not found:
+        yield ReadError(name, "empty file" if not head else "empty file (only whitespace)")
+
+
+def _jsonl_lines(
+    handle: BinaryIO, name: str, default_date: date | None, max_bytes: int
+) -> Generator[Item, None, bool]:
+    """Items of each line; returns whether any line held more than whitespace."""
+    found = False
+    for lineno, raw in enumerate(_bounded_lines(handle, max_bytes), 1):
+        if raw is None:
+            found = True
+            yield ReadError(name, f"line too long (over {_mb(max_bytes)})", lineno)
+            continue
+        if lineno == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            found = True
+            yield ReadError(name, f"invalid UTF-8 at byte {exc.start} of the line", lineno)
+            continue
+        item = _jsonl_line(line, lineno, name, default_date)
+        if item is not None:
+            found = True
+            yield item
+    return found
+
+
+def _bounded_lines(handle: BinaryIO, max_bytes: int) -> Iterator[bytes | None]:
+    """Lines of a binary file; None for a line over ``max_bytes`` (read past, not kept)."""
+    while True:
+        line = handle.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(1024 * 1024)
+            yield None
+            continue
+        yield line
+
+
 def read_file(
     path: str | Path, default_date: date | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Item]:
@@ -143,6 +214,9 @@ def read_file(
     reader = _reader_for(path)
     if isinstance(reader, str):
         yield ReadError(name, reader)
+        return
+    if reader is read_jsonl_file and path.is_file():
+        yield from read_jsonl_file(path, default_date, max_bytes=max_bytes)
         return
     loaded = _load(path, max_bytes)
     if isinstance(loaded, ReadError):
@@ -198,7 +272,7 @@ def _reader_for(path: Path) -> Reader | str:
     readers = {
         **dict.fromkeys(TEXT_EXTENSIONS, _read_text),
         **dict.fromkeys(HTML_EXTENSIONS, _read_html),
-        **dict.fromkeys(JSONL_EXTENSIONS, _read_jsonl),
+        **dict.fromkeys(JSONL_EXTENSIONS, read_jsonl_file),
         **dict.fromkeys(FEED_EXTENSIONS, _read_feed),
     }
     if suffix in readers:
@@ -241,15 +315,22 @@ def decode(raw: bytes, name: str) -> str | ReadError:
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             return _decode_with(raw, codec, name)
-    head = raw[:BINARY_SNIFF_BYTES]
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return ReadError(name, f"binary content (looks like {kind})")
-    if b"\x00" in head:
-        return ReadError(name, "binary content (NUL bytes)")
+    problem = _sniff(raw[:BINARY_SNIFF_BYTES], name)
+    if problem is not None:
+        return problem
     if raw.startswith(b"\xef\xbb\xbf"):
         return _decode_with(raw, "utf-8", name, skip=3)
     return _decode_with(raw, "utf-8", name)
+
+
+def _sniff(head: bytes, name: str) -> ReadError | None:
+    """Binary content, told by its magic number or NUL bytes in the first bytes."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return ReadError(name, f"binary content (looks like {kind})")
+    if b"\x00" in head and not head.startswith(tuple(bom for bom, _ in _BOMS)):
+        return ReadError(name, "binary content (NUL bytes)")
+    return None
 
 
 def _decode_with(raw: bytes, codec: str, name: str, skip: int = 0) -> str | ReadError:
@@ -266,8 +347,15 @@ def _decode_with(raw: bytes, codec: str, name: str, skip: int = 0) -> str | Read
 
 
 def clean_text(text: str) -> str:
-    """Unify line ends and strip surrounding whitespace; inner text is kept as is."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    """Unify line ends, drop terminal escapes and control characters (they would reach
+    terminals and the store: PostgreSQL refuses NUL), and strip surrounding whitespace."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    if "\x1b" in text:
+        text = _ANSI_ESCAPE.sub("", text)
+    text = _CONTROL.sub("", text)
+    # JSON can spell lone surrogates ("\ud800"), which UTF-8 (and so the store) cannot hold
+    text = _SURROGATE.sub("\ufffd", text)
+    return text.strip()
 
 
 # --------------------------------------------------------------------------- dates
@@ -371,7 +459,7 @@ def _document(
 
 
 def _optional(value: str | None) -> str | None:
-    value = " ".join(value.split()) if value else None
+    value = " ".join(clean_text(value).split()) if value else None
     return value or None
 
 
@@ -432,7 +520,7 @@ def _read_html(raw: bytes, text: str, name: str, default_date: date | None) -> I
     body = clean_text(extracted.text or "") if extracted else ""
     body = body or _paragraph_text(tree)
     if not body:
-        yield ReadError(name, "no article text found in HTML")
+        yield ReadError(name, _no_text_reason(text))
         return
     meta_date = _meta_date(extracted.date) if extracted else None
     title = (extracted.title if extracted else None) or _html_title(tree)
@@ -466,9 +554,22 @@ def _parse_html(text: str) -> Any:
 
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
     try:
-        return lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+        tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
     except Exception:  # lxml raises on documents with no elements at all
         return None
+    return tree
+
+
+def _no_text_reason(text: str) -> str:
+    """Why a page gave no text: libxml2 stops at 256 levels of nesting, or there is none."""
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    with contextlib.suppress(Exception):
+        lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    if any("Excessive depth" in error.message for error in parser.error_log):
+        return "HTML nested too deeply (over 256 levels): no article text above that depth"
+    return "no article text found in HTML"
 
 
 def _paragraph_text(tree: Any) -> str:
@@ -534,13 +635,6 @@ def _unescape(text: str) -> str:
 # --------------------------------------------------------------------------- JSONL
 
 
-def _read_jsonl(raw: bytes, text: str, name: str, default_date: date | None) -> Iterator[Item]:
-    for lineno, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
-        item = _jsonl_line(line, lineno, name, default_date)
-        if item is not None:
-            yield item
-
-
 def _jsonl_line(line: str, lineno: int, name: str, default_date: date | None) -> Item | None:
     if not line.strip():
         return None
@@ -548,6 +642,8 @@ def _jsonl_line(line: str, lineno: int, name: str, default_date: date | None) ->
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         return ReadError(name, f"invalid JSON: {exc.msg} (column {exc.colno})", lineno)
+    except RecursionError:
+        return ReadError(name, "invalid JSON: arrays or objects nested too deeply", lineno)
     if not isinstance(record, dict):
         return ReadError(name, f"expected a JSON object, got {_json_type(record)}", lineno)
     problem = _check_record(record)
@@ -601,20 +697,27 @@ def _read_feed(raw: bytes, text: str, name: str, default_date: date | None) -> I
     import feedparser
 
     parsed = feedparser.parse(io.BytesIO(raw))
-    if not parsed.entries:
+    if not parsed.entries or not parsed.get("version"):
         yield ReadError(name, _empty_feed_reason(parsed))
         return
     source = _feed_text(parsed.feed, "title")
     for number, entry in enumerate(parsed.entries, 1):
-        yield _feed_entry(entry, number, name, source, default_date)
+        item = _feed_entry(entry, number, name, source, default_date)
+        if isinstance(item, ReadError) and parsed.get("bozo"):  # e.g. the feed was cut off
+            item = ReadError(name, f"{item.reason} (malformed feed: {_bozo_reason(parsed)})")
+        yield item
+
+
+def _bozo_reason(parsed: Any) -> str:
+    exc = parsed.get("bozo_exception")
+    message = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
+    where = f" at line {exc.getLineNumber()}" if hasattr(exc, "getLineNumber") else ""
+    return f"{message}{where}"
 
 
 def _empty_feed_reason(parsed: Any) -> str:
     if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
-        message = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
-        where = f" at line {exc.getLineNumber()}" if hasattr(exc, "getLineNumber") else ""
-        return f"not a feed: {message}{where}"
+        return f"not a feed: {_bozo_reason(parsed)}"
     if not parsed.get("version"):
         return "not a feed: no RSS or Atom elements found"
     return "feed has no entries"

@@ -1,4 +1,10 @@
-"""Ingest: read reports, skip duplicates, extract, and store one document per transaction."""
+"""Ingest: read reports, skip duplicates, extract, and store one document per transaction.
+
+A document either is stored with its whole extraction in one transaction or is not stored
+at all: a crash (even SIGKILL) between transactions leaves no partial document, and the
+next run picks up where this one stopped, since stored documents are skipped by id and
+text hash. A document that fails (unreadable, unusable text, an extraction or store
+error) is reported with its file and reason, and the batch goes on."""
 
 from __future__ import annotations
 
@@ -9,10 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy.exc import DataError, IntegrityError
+
 from conflictmap.extract.pipeline import Extractor
 from conflictmap.extract.timex import find_document_date
 from conflictmap.ingest.dedup import NearDuplicateIndex, signature, text_hash
 from conflictmap.ingest.readers import ReadError, iter_documents
+from conflictmap.ingest.screen import unusable
 from conflictmap.model import Document, Extraction
 from conflictmap.store.repository import Store
 
@@ -87,14 +96,45 @@ def ingest_documents(
             _store(store, entry, extraction, extractor.model_name, report, on_progress)
         return report
     for batch in _batches(new, BATCH_SIZE):
-        extractable = [(doc, h, sig, dup) for doc, h, sig, dup in batch if dup is None]
-        extractions = extractor.extract_many(
-            [(d.id, d.text, d.date, d.source) for d, _, _, _ in extractable]
-        )
-        by_id = {e.document_id: e for e in extractions}
+        items = [(d.id, d.text, d.date, d.source) for d, _, _, dup in batch if dup is None]
+        by_id, errors = _extract_batch(extractor, items)
         for entry in batch:
-            _store(store, entry, by_id.get(entry[0].id), extractor.model_name, report, on_progress)
+            document = entry[0]
+            if document.id in errors:
+                report.failed.append(failure(document, errors[document.id]))
+                continue
+            _store(store, entry, by_id.get(document.id), extractor.model_name, report, on_progress)
     return report
+
+
+def _extract_batch(
+    extractor: ExtractionEngine, items: list[tuple]
+) -> tuple[dict[str, Extraction], dict[str, str]]:
+    """Extractions of a batch by document id, and why extraction failed for any document.
+    A failing batch is extracted again one document at a time, so only the culprit fails."""
+    try:
+        return {e.document_id: e for e in extractor.extract_many(items)}, {}
+    except Exception:
+        if len(items) < 2:
+            raise
+    found: dict[str, Extraction] = {}
+    errors: dict[str, str] = {}
+    for item in items:
+        try:
+            [extraction] = extractor.extract_many([item])
+        except Exception as exc:
+            errors[item[0]] = f"extraction failed: {type(exc).__name__}: {exc}"
+        else:
+            found[item[0]] = extraction
+    return found, errors
+
+
+def failure(document: Document, reason: str) -> ReadError:
+    """A document's failure, naming its file (and line, for JSONL) like a read error."""
+    path, _, line = (document.path or "").rpartition(":")
+    if path and line.isdigit():
+        return ReadError(path, reason, int(line))
+    return ReadError(document.path or document.id, reason)
 
 
 def _store(
@@ -106,14 +146,19 @@ def _store(
     on_progress: Callable[[str], None] | None,
 ) -> None:
     document, digest, sig, duplicate_of = entry
-    added = store.add(
-        document,
-        extraction,
-        text_hash=digest,
-        minhash=sig,
-        duplicate_of=duplicate_of,
-        extractor=model_name,
-    )
+    try:
+        added = store.add(
+            document,
+            extraction,
+            text_hash=digest,
+            minhash=sig,
+            duplicate_of=duplicate_of,
+            extractor=model_name,
+        )
+    except (DataError, IntegrityError) as exc:  # this document's values; the store is fine
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        report.failed.append(failure(document, f"could not store: {reason}"))
+        return
     if not added:  # another process stored it since this one looked (PostgreSQL)
         report.skipped.append((document.id, "stored meanwhile by another writer"))
     elif duplicate_of:
@@ -160,10 +205,15 @@ def _new_documents(
 ) -> Iterator[NewDocument]:
     """Documents not stored yet (by id or normalised text), with their near-duplicate."""
     for chunk in _batches(items, BATCH_SIZE):
+        documents = []
         for item in chunk:
+            problem = None if isinstance(item, ReadError) else unusable(item.text)
             if isinstance(item, ReadError):
                 report.failed.append(item)
-        documents = [with_text_date(item) for item in chunk if not isinstance(item, ReadError)]
+            elif problem:
+                report.failed.append(failure(item, problem))
+            else:
+                documents.append(with_text_date(item))
         digests = [text_hash(d.text) for d in documents]
         known = store.known_documents([d.id for d in documents], digests)
         for document, digest in zip(documents, digests, strict=True):

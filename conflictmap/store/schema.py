@@ -14,9 +14,26 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Clipped(TypeDecorator):
+    """A ``String(length)`` for text taken from reports (names, phrases, dates as written):
+    longer values are cut to the length, which SQLite ignores but PostgreSQL enforces, so
+    one odd report cannot fail its transaction. The same cut applies to values compared
+    with the column, so lookups still match."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is not None and len(value) > self.impl.length:
+            return value[: self.impl.length]
+        return value
 
 
 class Base(DeclarativeBase):
@@ -37,7 +54,7 @@ class DocumentRow(Base):
     text: Mapped[str] = mapped_column(Text)
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     duplicate_of: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
-    extractor: Mapped[str | None] = mapped_column(String(100))
+    extractor: Mapped[str | None] = mapped_column(Clipped(100))
     ingested_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -45,7 +62,7 @@ class EntityRow(Base):
     __tablename__ = "entities"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    canonical: Mapped[str] = mapped_column(String(300), index=True)
+    canonical: Mapped[str] = mapped_column(Clipped(300), index=True)
     type: Mapped[str] = mapped_column(String(20), index=True)
     geonameid: Mapped[int | None] = mapped_column(Integer, index=True)
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -64,8 +81,8 @@ class AliasRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
-    name: Mapped[str] = mapped_column(String(300))
-    key: Mapped[str] = mapped_column(String(300), index=True)
+    name: Mapped[str] = mapped_column(Clipped(300))
+    key: Mapped[str] = mapped_column(Clipped(300), index=True)
 
     entity: Mapped[EntityRow] = relationship(back_populates="aliases")
 
@@ -79,7 +96,7 @@ class EntityKeyRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
-    key: Mapped[str] = mapped_column(String(300), index=True)
+    key: Mapped[str] = mapped_column(Clipped(300), index=True)
 
 
 class DecisionRow(Base):
@@ -115,7 +132,7 @@ class MentionRow(Base):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Clipped(300))
     type: Mapped[str | None] = mapped_column(String(20))  # as the report typed the entity
     form: Mapped[str | None] = mapped_column(String(10))  # name, demonym or metonym
 
@@ -148,10 +165,10 @@ class RelationRow(Base):
     predicate: Mapped[str] = mapped_column(String(30), index=True)
     object_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
     valid_from: Mapped[date | None] = mapped_column(Date)
-    valid_from_text: Mapped[str | None] = mapped_column(String(100))
+    valid_from_text: Mapped[str | None] = mapped_column(Clipped(100))
     valid_from_precision: Mapped[str | None] = mapped_column(String(10))
     valid_to: Mapped[date | None] = mapped_column(Date)
-    valid_to_text: Mapped[str | None] = mapped_column(String(100))
+    valid_to_text: Mapped[str | None] = mapped_column(Clipped(100))
     valid_to_precision: Mapped[str | None] = mapped_column(String(10))
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
@@ -173,12 +190,12 @@ class EventRow(Base):
     date_start: Mapped[date | None] = mapped_column(Date, index=True)
     date_end: Mapped[date | None] = mapped_column(Date)
     date_precision: Mapped[str | None] = mapped_column(String(10))
-    date_text: Mapped[str | None] = mapped_column(String(100))
+    date_text: Mapped[str | None] = mapped_column(Clipped(100))
     fatalities: Mapped[int | None] = mapped_column(Integer)
-    amount: Mapped[str | None] = mapped_column(String(100))
-    trigger: Mapped[str | None] = mapped_column(String(100))
-    actor_phrase: Mapped[str | None] = mapped_column(String(200))  # an unnamed actor
-    target_phrase: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[str | None] = mapped_column(Clipped(100))
+    trigger: Mapped[str | None] = mapped_column(Clipped(100))
+    actor_phrase: Mapped[str | None] = mapped_column(Clipped(200))  # an unnamed actor
+    target_phrase: Mapped[str | None] = mapped_column(Clipped(200))
     inter1: Mapped[int | None] = mapped_column(Integer)  # ACLED interaction codes
     inter2: Mapped[int | None] = mapped_column(Integer)
     historical: Mapped[bool | None] = mapped_column(Boolean)  # recalled background
