@@ -415,8 +415,22 @@ def test_bad_reports_are_422(writable: TestClient) -> None:
         {"text": "   "},
         {**MARKET, "date": "7 March 2019"},
         {**MARKET, "text": 42},
+        {**MARKET, "id": "my-own-id"},  # a field the API does not take is refused, not dropped
     ):
         assert writable.post("/api/ingest", json=body, headers=AUTH).status_code == 422, body
+    assert ok(writable.get("/api/documents"))["total"] == 0
+
+
+def test_a_report_that_cannot_be_read_is_422_with_the_reason(writable: TestClient) -> None:
+    spanish = (
+        "Hombres armados atacaron un puesto de control en la carretera hacia el puerto "
+        "fluvial el domingo por la noche, y tres soldados murieron en los combates, según "
+        "un oficial del ejército. Los atacantes huyeron hacia el bosque con dos camiones."
+    )
+    for text, reason in ((spanish, "not English"), ("1 2 3 -- 4.5 %", "no words")):
+        response = writable.post("/api/ingest", json={"text": text}, headers=AUTH)
+        assert response.status_code == 422
+        assert reason in response.json()["detail"][0]["msg"]
     assert ok(writable.get("/api/documents"))["total"] == 0
 
 

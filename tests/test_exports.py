@@ -382,3 +382,12 @@ def test_geojson_events_and_places(store: Store, graph: dict, out: Path) -> None
         assert feature["properties"]["date"] == event["date"]
     [gao] = [f for f in places if f["properties"]["geonameid"] == GAO]
     assert gao["geometry"]["coordinates"] == [-0.04472, 16.27167]  # longitude first
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    from conflictmap.export.acled_csv import inert
+
+    for text in ('=HYPERLINK("http://x.invalid","a")', "+1+cmd|' /C calc'!A0", "@SUM(A1)", "-x"):
+        assert inert(text) == "'" + text
+    for kept in ("-12.5", "+3", "Gunmen attacked", 42, None, -3.5):
+        assert inert(kept) == kept

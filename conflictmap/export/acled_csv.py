@@ -103,8 +103,24 @@ def render(graph: dict, meta: dict) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows(graph, meta))
+    writer.writerows({key: inert(value) for key, value in row.items()} for row in rows(graph, meta))
     return buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula: text from a report that starts like
+    one ("=HYPERLINK(...)", "@SUM(...)", "-2+3") gets a leading apostrophe (OWASP's advice
+    against CSV injection). Numbers are left alone."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
 
 
 def rows(graph: dict, meta: dict) -> Iterator[dict[str, object]]:

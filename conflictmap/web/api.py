@@ -39,7 +39,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -118,7 +118,13 @@ OptionalText = Annotated[str | None, Query(min_length=1, max_length=200)]
 # --- request bodies -----------------------------------------------------------------------
 
 
-class Report(BaseModel):
+class Body(BaseModel):
+    """A write's JSON body: a field it does not know is refused (422), not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Report(Body):
     """A pasted report: its text and what is known about it."""
 
     text: str = Field(min_length=1, max_length=MAX_BODY_BYTES)
@@ -128,13 +134,13 @@ class Report(BaseModel):
     url: str | None = Field(default=None, max_length=2000)
 
 
-class Merge(BaseModel):
+class Merge(Body):
     keep: str | int = Field(description="Entity id, name or alias that stays.")
     absorb: str | int = Field(description="Entity id, name or alias merged into it.")
     note: str | None = Field(default=None, max_length=2000)
 
 
-class Split(BaseModel):
+class Split(Body):
     entity: str | int = Field(description="Entity id, name or alias.")
     names: list[str] = Field(min_length=1, max_length=100)
     note: str | None = Field(default=None, max_length=2000)
@@ -667,8 +673,8 @@ def create_app(
         """Actors and places by name or alias, documents by title."""
         graph, _ = state.graph()
         found = _matching(graph["entities"], q)
-        key = fold(q)
-        documents = [d for d in graph["documents"] if key in fold(d.get("title") or "")]
+        key = fold(q)  # "" for a query of punctuation only ("%", "*"), which matches nothing
+        documents = [d for d in graph["documents"] if key and key in fold(d.get("title") or "")]
         return {
             "entities": [e for e in found if e["type"] != "LOCATION"][:limit],
             "places": [e for e in found if e["type"] == "LOCATION"][:limit],
@@ -815,6 +821,8 @@ def create_app(
             raise HTTPException(422, [_invalid(("body", "text"), f) for f in failed])
         extractor = state.extractor()
         done = state.write(ingest_documents, items, state.store, extractor)
+        if done.failed:  # a text that cannot be read (not English, no words): nothing stored
+            raise HTTPException(422, [_invalid(("body", "text"), e.reason) for e in done.failed])
         return {
             **done.summary(),
             "documents": done.stored,
