@@ -44,6 +44,8 @@ HOSTILE_TEXT = (
     '<script>window.__pwned = 2</script> A spokesman wrote "<b onmouseover=alert(1)>" '
     "in a statement that was posted online."
 )
+HOSTILE_SOURCE = '"><svg onload="window.__pwned=3"></svg>'
+HOSTILE_URL = "javascript:window.__pwned=4"
 PASTED = (
     "Soldiers clashed with armed men near Timbuktu on Wednesday, killing five of the "
     "attackers, the army said in a statement."
@@ -349,7 +351,13 @@ def test_a_hostile_report_renders_as_text(page, server: str) -> None:
     done = post(
         server,
         "/api/ingest",
-        {"text": HOSTILE_TEXT, "title": HOSTILE_TITLE, "date": "2013-03-04", "source": "X"},
+        {
+            "text": HOSTILE_TEXT,
+            "title": HOSTILE_TITLE,
+            "date": "2013-03-04",
+            "source": HOSTILE_SOURCE,
+            "url": HOSTILE_URL,
+        },
     )
     [doc_id] = done["documents"]
     page.goto(f"{server}/#/document/{doc_id}")
@@ -367,5 +375,12 @@ def test_a_hostile_report_renders_as_text(page, server: str) -> None:
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#panel img, #search-results img, #panel script, #panel b").count() == 0
+    page.goto(f"{server}/#/document/{doc_id}")
+    page.wait_for_selector("#panel h2.document-title")
+    assert HOSTILE_URL in page.locator("#panel").inner_text()  # shown as text, not a link
+    assert page.locator("#panel [onload], #panel [onerror], #panel [onmouseover]").count() == 0
+    assert page.locator("#panel a[href^='javascript']").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__pwned") is None
     assert not [p for p in page.problems if "pwned" in p]
     shoot(page, "hostile-report")
