@@ -300,3 +300,28 @@ def test_date_origin_metadata_cli_text_none(tmp_path: Path, store: Store, extrac
     assert events, "the attack report should yield an event"
     assert "2014-03-02" in {e["date"] for e in events}
     assert all(e["date"] is None or e["date"] <= "2014-03-03" for e in events)
+
+
+def test_a_document_whose_extraction_raises_fails_alone(
+    tmp_path: Path, store: Store, extractor
+) -> None:
+    """spaCy refuses a text over its ``max_length`` (lowered here to make one report too
+    long): that report fails with the reason, the others of its batch are stored, and a
+    rerun once the limit is back stores it."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    long_report = " ".join([FLOOD] * 20)  # longer than the other two
+    write(folder, "a.txt", REPORT)
+    write(folder, "b.txt", long_report)
+    write(folder, "c.txt", PROTEST)
+    limit = extractor.nlp.max_length
+    extractor.nlp.max_length = len(long_report) - 1
+    try:
+        first = ingest([folder], store, extractor)
+    finally:
+        extractor.nlp.max_length = limit
+    [failure] = first.failed
+    assert failure.path.endswith("b.txt") and "extraction failed: ValueError" in failure.reason
+    assert len(first.stored) == 2 and store.stats()["documents"] == 2
+    again = ingest([folder], store, extractor)
+    assert len(again.stored) + len(again.near_duplicates) == 1 and again.failed == []

@@ -67,7 +67,7 @@ class ExtractionEngine(Protocol):
 
     model_name: str
 
-    def extract_many(self, items: Iterable[tuple]) -> Iterator[Extraction]: ...
+    def extract_many(self, items: Iterable[tuple]) -> Iterator[Extraction | ExtractionFailed]: ...
 
 
 NewDocument = tuple[Document, str, bytes, str | None]  # document, text hash, MinHash, dup of
@@ -92,41 +92,59 @@ def ingest_documents(
     seen: set[str] = set()
     new = _new_documents(items, store, near, report, seen)
     if streaming:
-        for entry, extraction in _streamed(new, extractor):
+        pairs = _streamed(new, extractor)
+    else:
+        pairs = (
+            pair for batch in _batches(new, BATCH_SIZE) for pair in _extracted(batch, extractor)
+        )
+    for entry, extraction in pairs:
+        if isinstance(extraction, ExtractionFailed):
+            report.failed.append(failure(entry[0], extraction.reason))
+        else:
             _store(store, entry, extraction, extractor.model_name, report, on_progress)
-        return report
-    for batch in _batches(new, BATCH_SIZE):
-        items = [(d.id, d.text, d.date, d.source) for d, _, _, dup in batch if dup is None]
-        by_id, errors = _extract_batch(extractor, items)
-        for entry in batch:
-            document = entry[0]
-            if document.id in errors:
-                report.failed.append(failure(document, errors[document.id]))
-                continue
-            _store(store, entry, by_id.get(document.id), extractor.model_name, report, on_progress)
     return report
 
 
-def _extract_batch(
-    extractor: ExtractionEngine, items: list[tuple]
-) -> tuple[dict[str, Extraction], dict[str, str]]:
-    """Extractions of a batch by document id, and why extraction failed for any document.
-    A failing batch is extracted again one document at a time, so only the culprit fails."""
+@dataclass(frozen=True)
+class ExtractionFailed:
+    """Extraction raised on this document: it is reported, and not stored."""
+
+    document_id: str
+    reason: str
+
+
+Extracted = Extraction | ExtractionFailed
+
+
+def extract_isolated(extractor: Extractor, items: list[tuple]) -> list[Extracted]:
+    """``extract_many`` of ``items``, in order; if the batch raises, each document is
+    extracted again alone, so only the one that raises fails (an ``ExtractionFailed``)."""
     try:
-        return {e.document_id: e for e in extractor.extract_many(items)}, {}
-    except Exception:
-        if len(items) < 2:
-            raise
-    found: dict[str, Extraction] = {}
-    errors: dict[str, str] = {}
+        return list(extractor.extract_many(items))
+    except Exception as exc:
+        if len(items) == 1:
+            return [ExtractionFailed(items[0][0], _reason(exc))]
+    results: list[Extracted] = []
     for item in items:
         try:
-            [extraction] = extractor.extract_many([item])
+            results.extend(extractor.extract_many([item]))
         except Exception as exc:
-            errors[item[0]] = f"extraction failed: {type(exc).__name__}: {exc}"
-        else:
-            found[item[0]] = extraction
-    return found, errors
+            results.append(ExtractionFailed(item[0], _reason(exc)))
+    return results
+
+
+def _reason(exc: Exception) -> str:
+    return f"extraction failed: {type(exc).__name__}: {exc}"
+
+
+def _extracted(
+    batch: list[NewDocument], extractor: ExtractionEngine
+) -> Iterator[tuple[NewDocument, Extracted | None]]:
+    """Each entry of a batch with its extraction (None for a near-duplicate)."""
+    items = [(d.id, d.text, d.date, d.source) for d, _, _, dup in batch if dup is None]
+    by_id = {e.document_id: e for e in extract_isolated(extractor, items)}
+    for entry in batch:
+        yield entry, by_id.get(entry[0].id)
 
 
 def failure(document: Document, reason: str) -> ReadError:
@@ -171,7 +189,7 @@ def _store(
 
 def _streamed(
     new: Iterator[NewDocument], extractor: ExtractionEngine
-) -> Iterator[tuple[NewDocument, Extraction | None]]:
+) -> Iterator[tuple[NewDocument, Extracted | None]]:
     """Each new document with its extraction (None for a near-duplicate), in input order,
     from one ``extract_many`` call that reads ahead of what it has yielded."""
     waiting: deque[NewDocument] = deque()

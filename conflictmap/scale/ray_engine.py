@@ -31,6 +31,7 @@ from typing import Any
 from conflictmap.config import DEFAULT_MODEL
 from conflictmap.errors import ConflictmapError
 from conflictmap.grading import GradingPolicy
+from conflictmap.ingest.run import ExtractionFailed, extract_isolated
 from conflictmap.model import Extraction
 
 INSTALL_HINT = "pip install conflictmap[ray]"
@@ -88,10 +89,11 @@ class ExtractionWorker:
         self.load_s = time.perf_counter() - start
         return self.stats()
 
-    def extract(self, items: list[tuple]) -> list[Extraction]:
-        """``Extractor.extract_many`` of one chunk, in its order."""
+    def extract(self, items: list[tuple]) -> list[Extraction | ExtractionFailed]:
+        """``extract_isolated`` of one chunk, in its order: a document that raises comes
+        back as an ``ExtractionFailed``, and the rest of its chunk as extractions."""
         start, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
-        extractions = list(self.extractor.extract_many(items))
+        extractions = extract_isolated(self.extractor, items)
         self.busy_s += time.perf_counter() - start
         self.cpu_s += time.process_time() - cpu
         self.thread_cpu_s += time.thread_time() - thread
@@ -199,8 +201,9 @@ class RayExtractor:
 
     # -- extraction --------------------------------------------------------------------
 
-    def extract_many(self, items: Iterable[tuple]) -> Iterator[Extraction]:
-        """Extract ``(doc_id, text, date[, source])`` items on the workers, in input order.
+    def extract_many(self, items: Iterable[tuple]) -> Iterator[Extraction | ExtractionFailed]:
+        """Extract ``(doc_id, text, date[, source])`` items on the workers, in input order
+        (an ``ExtractionFailed`` for a document whose extraction raised).
 
         ``items`` is read lazily, a few chunks ahead of what has been yielded: with
         ``ingest_documents(..., streaming=True)`` the driver reads, de-duplicates and
