@@ -4,6 +4,7 @@ conflictmap must give it.
 
     python scripts/bad_corpus.py OUT_DIR            # the full corpus (a 50 MB text file)
     python scripts/bad_corpus.py OUT_DIR --big-mb 21
+    python scripts/bad_corpus.py --table            # the cases as a Markdown table
 
 Every case names its file, what is wrong with it, and what ingest must report: each
 document ``stored``, or ``failed`` with a reason fragment (and the line, where the problem
@@ -180,7 +181,7 @@ def cases(big_mb: int = 50) -> list[Case]:
         ),
         Case(
             "a06-invalid-utf8.txt",
-            "invalid UTF-8 bytes on line 4",
+            "invalid UTF-8 bytes on line 6",
             [failed("invalid UTF-8 at byte", line=6)],
             _txt("Post attacked", report(1)).encode() + b"Broken \xff\xfe\xfa bytes here.\n",
         ),
@@ -379,11 +380,38 @@ def write_corpus(folder: Path, big_mb: int = 50) -> list[tuple[Case, Path]]:
     return [(case, case.write(folder)) for case in cases(big_mb)]
 
 
+def table(big_mb: int = 50) -> str:
+    """The cases and their outcomes as Markdown rows (docs/reliability.md)."""
+    rows = ["| File | What is wrong with it | Outcome |", "| --- | --- | --- |"]
+    for case in cases(big_mb):
+        rows.append(f"| `{case.file}` | {case.what} | {_outcomes(case.expect)} |")
+    return "\n".join(rows)
+
+
+def _outcomes(expect: list[Expect]) -> str:
+    counts: dict[str, int] = {}
+    for e in expect:
+        counts[e.outcome] = counts.get(e.outcome, 0) + 1
+    parts = [f"{n:,} {outcome}" if n > 1 else outcome for outcome, n in counts.items()]
+    reasons = [
+        f"“{e.reason}”" + (f" (line {e.line})" if e.line else "")
+        for e in expect
+        if e.outcome == "failed"
+    ]
+    return ", ".join(parts) + (": " + "; ".join(reasons) if reasons else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("out", type=Path, help="folder to write the files into")
+    parser.add_argument("out", type=Path, nargs="?", help="folder to write the files into")
     parser.add_argument("--big-mb", type=int, default=50, help="size of the one huge text file")
+    parser.add_argument("--table", action="store_true", help="print the cases as Markdown")
     args = parser.parse_args(argv)
+    if args.table:
+        print(table(args.big_mb))
+        return 0
+    if args.out is None:
+        parser.error("give the folder to write the corpus into (or --table)")
     for case, path in write_corpus(args.out, args.big_mb):
         outcomes = ", ".join(sorted({e.outcome for e in case.expect}))
         print(f"{path}  ({case.what}: {outcomes})")

@@ -7,6 +7,7 @@ or PostgreSQL), and a rerun skips what is stored, so recovery is running the com
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import sqlite3
@@ -37,6 +38,7 @@ SHAPES = (
     "governor said. No group claimed the blast, but officials blamed {group}.",
 )
 REPORTS = 30
+# kills per backend; CONFLICTMAP_CRASH_KILLS=25 for the longer run in docs/reliability.md
 KILLS = {"sqlite": 4, "postgresql": 2}
 
 
@@ -113,7 +115,9 @@ def _normalised(export: dict) -> dict:
 def test_sigkill_at_random_points_then_rerun(store_url: str, tmp_path: Path, extractor) -> None:  # noqa: ANN001
     folder = write_corpus(tmp_path / "reports", REPORTS)
     backend = "postgresql" if store_url.startswith("postgresql") else "sqlite"
-    counts = kill_at_random_points(store_url, folder, KILLS[backend], random.Random(8))
+    kills = int(os.environ.get("CONFLICTMAP_CRASH_KILLS") or KILLS[backend])
+    seed = int(os.environ.get("CONFLICTMAP_CRASH_SEED") or 8)
+    counts = kill_at_random_points(store_url, folder, kills, random.Random(seed))
     print("documents stored at each kill:", counts)
     assert counts == sorted(counts) and counts[-1] < REPORTS, counts  # killed mid-way each time
 
