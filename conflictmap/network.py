@@ -192,17 +192,38 @@ def communities(
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c))
 
 
+@dataclass(frozen=True)
+class LinkGraph:
+    """The actor graph at a date, with its one-edge-per-pair form that paths are found on
+    (built once, for many ``link_path`` questions)."""
+
+    actors: nx.MultiDiGraph
+    pairs: nx.Graph
+
+
+def link_graph(graph: dict[str, Any], as_of: date | None = None) -> LinkGraph:
+    actors = actor_graph(graph, as_of)
+    return LinkGraph(actors, _undirected(actors))
+
+
 def link_path(
-    graph: dict[str, Any], source: str, target: str, as_of: date | None = None
+    graph: dict[str, Any],
+    source: str,
+    target: str,
+    as_of: date | None = None,
+    *,
+    links: LinkGraph | None = None,
 ) -> list[dict[str, Any]]:
     """How ``source`` is linked to ``target``: the hops of a shortest path, each with every
-    link between its two actors and their evidence; empty where they are not linked."""
-    g = actor_graph(graph, as_of)
+    link between its two actors and their evidence; empty where they are not linked.
+    ``links``: ``link_graph(graph, as_of)``, when it is already built."""
+    links = links or link_graph(graph, as_of)
+    g = links.actors
     start, end = _resolve(graph, g, source), _resolve(graph, g, target)
     if start is None or end is None or start == end:
         return []
     try:
-        path = nx.shortest_path(_undirected(g), start, end)
+        path = nx.shortest_path(links.pairs, start, end)
     except nx.NetworkXNoPath:
         return []
     return [{"from": a, "to": b, "links": _links(g, a, b)} for a, b in pairwise(path)]

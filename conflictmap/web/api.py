@@ -61,6 +61,7 @@ __all__ = ["MAX_BODY_BYTES", "SECURITY_HEADERS", "create_app"]
 MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MAX_VIEWS = 64
+MAX_LINK_GRAPHS = 4  # whole actor graphs, for paths: a few dates only
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such item."}}
 JSON = "application/json"
 # a large view answered as the JSON it was cached as (no re-encoding per request)
@@ -300,6 +301,7 @@ class _State:
         self._extractor: Any = None
         self._cached: tuple[tuple, dict, dict] | None = None
         self._views: OrderedDict[tuple, Any] = OrderedDict()
+        self._link_graphs: OrderedDict[tuple, Any] = OrderedDict()
         self._base: dict[tuple, Any] = {}
         self.build_lock = threading.RLock()  # a base view may be built from another
         self._version: tuple | None = None
@@ -343,6 +345,7 @@ class _State:
                 self._cached = (key, graph, meta)
                 self._base.clear()
                 self._views.clear()
+                self._link_graphs.clear()
             return self._cached[1], self._cached[2]
 
     def view(self, build: Callable[..., Any], *args: Any) -> Any:
@@ -373,6 +376,24 @@ class _State:
             self._views[key] = found
             while len(self._views) > MAX_VIEWS:
                 self._views.popitem(last=False)
+        return found
+
+    def link_graph(self, as_of: date | None) -> Any:
+        """``network.link_graph`` at ``as_of``, kept for the last ``MAX_LINK_GRAPHS`` dates
+        asked (a path question otherwise rebuilds the whole actor graph)."""
+        from conflictmap.network import link_graph
+
+        graph, _ = self.graph()
+        with self.cache_lock:
+            key = (self._cached[0], as_of)
+            if key in self._link_graphs:
+                self._link_graphs.move_to_end(key)
+                return self._link_graphs[key]
+        found = link_graph(graph, as_of)
+        with self.cache_lock:
+            self._link_graphs[key] = found
+            while len(self._link_graphs) > MAX_LINK_GRAPHS:
+                self._link_graphs.popitem(last=False)
         return found
 
     def network(
@@ -746,7 +767,7 @@ def create_app(
         from conflictmap.network import link_path
 
         graph, _ = state.graph()
-        return link_path(graph, source, target, as_of)
+        return link_path(graph, source, target, as_of, links=state.link_graph(as_of))
 
     # --- what the workbench draws ---------------------------------------------------------
 
