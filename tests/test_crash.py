@@ -37,8 +37,9 @@ SHAPES = (
     "A roadside bomb hit a bus near {town} on {day}, killing {n} passengers, the regional "
     "governor said. No group claimed the blast, but officials blamed {group}.",
 )
-REPORTS = 30
-# kills per backend; CONFLICTMAP_CRASH_KILLS=25 for the longer run in docs/reliability.md
+# reports, and kills per backend; the longer run in docs/reliability.md sets them with
+# CONFLICTMAP_CRASH_REPORTS and CONFLICTMAP_CRASH_KILLS
+REPORTS = int(os.environ.get("CONFLICTMAP_CRASH_REPORTS") or 30)
 KILLS = {"sqlite": 4, "postgresql": 2}
 
 
