@@ -37,7 +37,7 @@ test-pg: setup
 	scripts/pg-test-server $(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check conflictmap tests bench
+	$(BIN)/ruff check conflictmap tests bench scripts
 
 bench: setup
 	$(BIN)/python bench/throughput.py --corpus examples
