@@ -86,6 +86,8 @@ def find_entities(
     source: str | None = None,
 ) -> EntityTable:
     """Run the entity stage over a parsed document (``source``: the outlet that published it)."""
+    if toponyms is not None:
+        toponyms = _usable_toponyms(doc_text(doc), toponyms)
     surfaces, aliases = _collect_surfaces(doc, gazetteer, source)
     forces = _state_forces(doc, gazetteer)
     table = EntityTable(doc)
@@ -110,6 +112,21 @@ def find_entities(
         _add_demonyms(table, gazetteer)
     _resolve_anaphora(table)
     return table
+
+
+def _usable_toponyms(text: str, toponyms: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Given place spans inside the text, trimmed of surrounding whitespace: a reversed,
+    out-of-range or blank span (callers pass them from JSON) names no place."""
+    usable = []
+    for start, end in toponyms:
+        if not 0 <= start < end <= len(text):
+            continue
+        surface = text[start:end]
+        start += len(surface) - len(surface.lstrip())
+        end -= len(surface) - len(surface.rstrip())
+        if start < end:
+            usable.append((start, end))
+    return usable
 
 
 def _collect_surfaces(

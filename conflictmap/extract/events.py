@@ -957,7 +957,7 @@ def _fill(
         fatalities=fatalities(sent.text, trigger.idx - sent.start_char)
         or _implied_toll(trigger, target_token),
         amount=amount,
-        trigger=trigger.text,
+        trigger=original(trigger.doc[trigger.i : trigger.i + 1]),  # as written, not recased
         plover=draft.plover,
     )
 
@@ -1169,5 +1169,5 @@ def _amount(sent: Span) -> str | None:
         if ent.label_ == "MONEY" or (
             ent.label_ == "QUANTITY" and any(t.lower_ in lexicon.CURRENCY_WORDS for t in ent)
         ):
-            return ent.text
+            return original(ent)  # as written: the parse may have seen a recased headline
     return None

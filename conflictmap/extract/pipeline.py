@@ -174,12 +174,11 @@ def _recase_dateline(line: str) -> str:
 
 
 def _title(word: str, first: bool) -> str:
-    if any(len(c.lower()) != 1 or len(c.upper()) != 1 for c in word):
-        return word  # a letter whose case change alters the length would shift offsets
     lower = word.lower()
-    if not first and lower in STOP_WORDS:
-        return lower
-    return lower[:1].upper() + lower[1:]
+    titled = lower if not first and lower in STOP_WORDS else lower[:1].upper() + lower[1:]
+    if len(lower) != len(word) or len(titled) != len(word):
+        return word  # a case change that alters the length ("ẞ" -> "SS") would shift offsets
+    return titled
 
 
 def parse(nlp: Language, texts: list[str], batch_size: int = 16) -> Iterator[Doc]:

@@ -1510,7 +1510,9 @@ def _phrase_at(
     start_char = sent.start_char + at
     end_char = start_char + len(phrase)
     trigger = table.doc.char_span(start_char, end_char, alignment_mode="expand")
-    after = [m for m in table.mentions if end_char <= m.start < end_char + 40]
+    after = [  # in this sentence: the next one's first name is no target
+        m for m in table.mentions if end_char <= m.start < end_char + 40 and m.end <= sent.end_char
+    ]
     if not after or trigger is None or trigger.start < sent.start:
         return
     root = trigger.root
