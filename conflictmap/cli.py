@@ -935,7 +935,9 @@ def _run_workbench(
     import uvicorn
 
     from conflictmap.web import create_app
+    from conflictmap.web.api import limit_malloc_arenas
 
+    limit_malloc_arenas()  # before uvicorn starts its threads: memory stays flat under load
     hosts = ["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None
     app = create_app(obj.db, model=obj.model, allowed_hosts=hosts, tiles=tiles, warm=True)
     if not os.environ.get("CONFLICTMAP_TOKEN"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -518,3 +519,13 @@ def test_serve_refuses_a_remote_host_without_allow_remote(examples_db: str) -> N
     result = CliRunner().invoke(cli, ["--db", examples_db, "serve", "--host", "0.0.0.0"])
     assert result.exit_code == 1
     assert "--allow-remote" in result.output and "loopback" in result.output
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
+def test_serve_caps_malloc_arenas_unless_the_environment_does(monkeypatch) -> None:  # noqa: ANN001
+    from conflictmap.web.api import limit_malloc_arenas
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert limit_malloc_arenas() is True
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False  # the operator's setting is left alone
