@@ -39,7 +39,8 @@ SHAPES = (
 )
 # reports, and kills per backend; the longer run in docs/reliability.md sets them with
 # CONFLICTMAP_CRASH_REPORTS and CONFLICTMAP_CRASH_KILLS
-REPORTS = int(os.environ.get("CONFLICTMAP_CRASH_REPORTS") or 30)
+# 80: 4 kills, each letting up to a batch of 16 more be stored, never reach the end
+REPORTS = int(os.environ.get("CONFLICTMAP_CRASH_REPORTS") or 80)
 KILLS = {"sqlite": 4, "postgresql": 2}
 
 
