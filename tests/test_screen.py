@@ -22,6 +22,10 @@ GREEK = (
     "τρεις στρατιώτες σκοτώθηκαν στις μάχες, δήλωσε αξιωματικός του στρατού. Οι δράστες "
     "διέφυγαν στο δάσος με δύο φορτηγά, είπαν κάτοικοι."
 )
+CHINESE = (  # runs its words together: judged by its letters, not by a word count
+    "武装分子星期天晚上袭击了通往河港道路上的检查站，三名士兵在战斗中丧生，一名军官说。"
+    "袭击者带着两辆卡车逃进了森林，居民说。"
+)
 ARABIC = (
     "هاجم مسلحون نقطة تفتيش على الطريق المؤدي إلى الميناء النهري مساء الأحد وقتل ثلاثة "
     "جنود في الاشتباكات بحسب ضابط في الجيش وفر المهاجمون إلى الغابة بشاحنتين كما قال "
@@ -46,6 +50,7 @@ def test_english_report_passes() -> None:
         (SPANISH, "not English (only"),
         (GREEK, "not English (written mostly in Greek script)"),
         (ARABIC, "not English (written mostly in Arabic script)"),
+        (CHINESE, "not English (written mostly in Chinese script)"),
         ("12 34 56\n7.8 -9 +10 %\n2024-01-01 | 99", "no words to extract from"),
         ("x" * (MAX_TEXT_CHARS + 1), "text too long to extract"),
     ],

@@ -14,6 +14,7 @@ from collections import Counter
 
 MAX_TEXT_CHARS = 1_000_000  # spaCy's max_length: the parser needs ~1 GB per 100,000 characters
 MIN_WORDS_TO_JUDGE = 25  # shorter texts (a headline, a one-line brief) are not judged
+MIN_LETTERS_TO_JUDGE = 40  # ... by their script (Chinese or Thai run words together)
 MIN_ENGLISH_SHARE = 0.08  # English news prose runs at 30-50% function words
 MIN_LATIN_SHARE = 0.5
 
@@ -38,11 +39,12 @@ def unusable(text: str) -> str | None:
     words = _WORD.findall(text)
     if not words:
         return "no words to extract from (only numbers, punctuation or symbols)"
-    if len(words) < MIN_WORDS_TO_JUDGE:
-        return None
     script = main_script(words)
-    if script != "LATIN":
-        return f"not English (written mostly in {script.title()} script); conflictmap reads English"
+    if script != "LATIN" and sum(map(len, words)) >= MIN_LETTERS_TO_JUDGE:
+        name = _SCRIPT_NAMES.get(script, script.title())
+        return f"not English (written mostly in {name} script); conflictmap reads English"
+    if script != "LATIN" or len(words) < MIN_WORDS_TO_JUDGE:
+        return None
     english = sum(word.lower() in _FUNCTION_WORDS for word in words) / len(words)
     if english < MIN_ENGLISH_SHARE:
         return (
@@ -52,14 +54,24 @@ def unusable(text: str) -> str | None:
     return None
 
 
+_SCRIPT_NAMES = {
+    "CJK": "Chinese",
+    "HANGUL": "Korean",
+    "HIRAGANA": "Japanese",
+    "KATAKANA": "Japanese",
+}
+
+
 def main_script(words: list[str]) -> str:
     """The script most letters are written in ('LATIN', 'CYRILLIC', 'ARABIC', ...), or
     'LATIN' when Latin letters make at least half of them."""
     scripts: Counter[str] = Counter()
     for word in words:
+        if word.isascii():  # most words of most reports: no name lookup
+            scripts["LATIN"] += len(word)
+            continue
         for letter in word:
-            name = unicodedata.name(letter, "UNKNOWN")
-            scripts[name.split()[0]] += 1
+            scripts[unicodedata.name(letter, "UNKNOWN").split()[0]] += 1
     total = sum(scripts.values())
     if scripts["LATIN"] >= MIN_LATIN_SHARE * total:
         return "LATIN"
