@@ -3,10 +3,14 @@ on SQLite and, with ``CONFLICTMAP_TEST_PG``, on PostgreSQL (``store_url``)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,6 +18,26 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from conflictmap.store.repository import Store
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load_module(path: Path) -> ModuleType:
+    """A script of ``bench/`` or ``scripts/`` (no packages) as a module, loaded once."""
+    name = path.stem
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,14 @@ and line in each failure, the batch goes on, and a second run adds nothing."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import load_module
 
 from conflictmap.cli import cli
 from conflictmap.ingest.readers import ReadError
@@ -23,15 +22,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_corpus_script():  # noqa: ANN202 - a module
-    spec = importlib.util.spec_from_file_location("bad_corpus", ROOT / "scripts/bad_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bad_corpus"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-bad_corpus = _load_corpus_script()
+bad_corpus = load_module(ROOT / "scripts/bad_corpus.py")
 
 
 @pytest.fixture(scope="module")

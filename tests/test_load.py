@@ -11,13 +11,12 @@ percentiles are only checked to be recorded.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import load_module
 
 pytestmark = [
     pytest.mark.slow,
@@ -35,14 +34,7 @@ KINDS = ("search", "graph", "events")
 
 def _bench() -> Any:
     """``bench/load_test.py`` as a module (bench/ is no package)."""
-    if "load_test" in sys.modules:
-        return sys.modules["load_test"]
-    spec = importlib.util.spec_from_file_location("load_test", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["load_test"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_module(BENCH)
 
 
 @pytest.fixture(scope="module")

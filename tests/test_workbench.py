@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import threading
 import time
 import urllib.parse
@@ -20,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -67,12 +67,6 @@ if reason := _missing():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, examples_db: str, extractor) -> Iterator[str]:
     import uvicorn
@@ -83,7 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, examples_db: str, extractor
     shutil.copy(examples_db, db)  # the session's store is read-only: this one takes writes
     hosts = ["127.0.0.1", "localhost"]
     app = create_app(db, token=TOKEN, extractor=extractor, allowed_hosts=hosts, warm=True)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)

@@ -289,6 +289,32 @@ def authorised(
         raise HTTPException(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
 
 
+class _Recent:
+    """The values of the last ``size`` keys used (callers hold ``cache_lock``)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get(self, key: tuple) -> Any:
+        """The value of ``key`` (now the most recent), or None."""
+        if key not in self._items:
+            return None
+        self._items.move_to_end(key)
+        return self._items[key]
+
+    def put(self, key: tuple, value: Any) -> None:
+        self._items[key] = value
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class _State:
     """The store, the cached graph and the lazily loaded extractor of one app."""
 
@@ -301,8 +327,8 @@ class _State:
         self.extractor_lock = threading.Lock()
         self._extractor: Any = None
         self._cached: tuple[tuple, dict, dict] | None = None
-        self._views: OrderedDict[tuple, Any] = OrderedDict()
-        self._link_graphs: OrderedDict[tuple, Any] = OrderedDict()
+        self._views = _Recent(MAX_VIEWS)
+        self._link_graphs = _Recent(MAX_LINK_GRAPHS)
         self._base: dict[tuple, Any] = {}
         self.build_lock = threading.RLock()  # a base view may be built from another
         self._version: tuple | None = None
@@ -358,11 +384,9 @@ class _State:
         with self.cache_lock:
             assert self._cached is not None
             key = (self._cached[0], build.__name__, *args)
-            cache = self._views if args else self._base
-            if key in cache:
-                if args:
-                    self._views.move_to_end(key)
-                return cache[key]
+            found = self._views.get(key) if args else self._base.get(key)
+            if found is not None:
+                return found
         if not args:
             with self.build_lock:  # a second request waits for the first's build
                 with self.cache_lock:
@@ -374,9 +398,7 @@ class _State:
                 return found
         found = build(graph, *args)
         with self.cache_lock:
-            self._views[key] = found
-            while len(self._views) > MAX_VIEWS:
-                self._views.popitem(last=False)
+            self._views.put(key, found)
         return found
 
     def link_graph(self, as_of: date | None) -> Any:
@@ -387,14 +409,11 @@ class _State:
         graph, _ = self.graph()
         with self.cache_lock:
             key = (self._cached[0], as_of)
-            if key in self._link_graphs:
-                self._link_graphs.move_to_end(key)
-                return self._link_graphs[key]
-        found = link_graph(graph, as_of)
-        with self.cache_lock:
-            self._link_graphs[key] = found
-            while len(self._link_graphs) > MAX_LINK_GRAPHS:
-                self._link_graphs.popitem(last=False)
+            found = self._link_graphs.get(key)
+        if found is None:
+            found = link_graph(graph, as_of)
+            with self.cache_lock:
+                self._link_graphs.put(key, found)
         return found
 
     def network(
